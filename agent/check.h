@@ -1,0 +1,36 @@
+// A check: scan the node and compare it with a baseline. Shared by
+// `driftctl check` and driftd.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/scan.h"
+#include "baseline/bundle.h"
+#include "baseline/compare.h"
+
+namespace drift {
+
+/// Tool version recorded in baselines and printed by --version.
+inline constexpr const char* kToolVersion = "0.1.0";
+
+struct CheckResult {
+  ScanResult scan;
+  Comparison comparison;  // points into baseline.entries and scan.entries
+  std::vector<const Entry*> incomplete;
+  int exit_bits() const;
+};
+
+/// The compare policy of a config: ignored attributes and severity from the
+/// most specific path rule.
+ComparePolicy compare_policy_for(const Selection& selection);
+
+/// Scans per config and compares with baseline. Keeps the current content of
+/// snapshot-eligible files whose hash differs from the baseline (for diffs).
+CheckResult run_check(const Config& config, const Baseline& baseline, ScanOptions options);
+
+/// Sha256 hex of the snapshots a report of this comparison needs from the baseline.
+std::vector<std::string> snapshots_needed(const Comparison& comparison);
+
+}  // namespace drift

@@ -1,0 +1,381 @@
+// Config parsing. yaml-cpp is used here and only here; its exceptions stop in
+// this file and become one-line errors that name the key and its line. The
+// schema is strict on purpose: a typo'd key (`exlude:`) that was silently
+// ignored would silently widen what is watched or snapshotted.
+#include "agent/config.h"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "baseline/entry.h"
+#include "baseline/signer.h"
+
+namespace drift {
+namespace {
+
+constexpr const char* kEmbeddedDefault = R"(# driftd embedded default config (shown by `driftctl config show`).
+# Put your own at /etc/driftd/config.yaml, or pass --config FILE.
+node: ""                       # "" = $NODE_NAME, then the hostname
+root: /                        # host filesystem prefix (/host in the DaemonSet)
+state_dir: /var/lib/driftd
+baseline: /var/lib/driftd/baseline.drift
+public_key: /etc/driftd/baseline.pub
+paths:
+  - path: /etc
+    exclude: ["/etc/mtab", "*.swp", "*.swo", "*.swx", "*~", ".#*", "/etc/cni/net.d/calico-kubeconfig",
+              "/etc/ld.so.cache", "/etc/adjtime"]
+  - { path: /etc/ssh, severity: critical }
+  - { path: /etc/sudoers, severity: critical }
+  - { path: /etc/sudoers.d, severity: critical }
+  - { path: /etc/containerd, severity: critical }
+  - { path: /etc/containerd/config.toml, severity: critical }
+  - { path: /etc/cni, severity: critical }
+  - { path: /etc/cni/net.d, severity: critical }
+  - { path: /etc/systemd/system }
+  - { path: /usr/bin, severity: critical }
+  - { path: /usr/sbin, severity: critical }
+  - { path: /usr/local/bin, severity: critical }
+  - { path: /usr/local/sbin, severity: critical }
+  - { path: /opt/cni/bin, severity: critical }
+  - { path: /var/lib/kubelet/config.yaml, severity: critical }
+  - { path: /var/lib/kubelet/kubeadm-flags.env, severity: critical }
+content:
+  max_bytes: 64KiB
+  paths: [/etc, /var/lib/kubelet, /usr/local/bin, /usr/local/sbin]
+  never: ["/etc/shadow*", "/etc/gshadow*", "*.key", "*_key", "/etc/ssh/ssh_host_*",
+          "/etc/kubernetes/pki/*", "/etc/kubernetes/*.conf", "/etc/ssl/private/*",
+          "*kubeconfig*", "*token*"]
+scan: { threads: 0 }           # 0 = all cores
+pushgateway: { url: "http://127.0.0.1:9091", job: driftd, heartbeat: 60s }
+loki: { url: "http://127.0.0.1:3100", max_diff_bytes: 16KiB }
+listen: "127.0.0.1:9847"
+rescan_interval: 1h
+debounce: 200ms
+spool: { max_bytes: 64MiB }
+metrics: { max_paths: 50 }
+exports: {}
+)";
+
+// Thrown only inside this file, caught in parse_config.
+struct ConfigError {
+  int line;
+  std::string message;
+};
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+[[noreturn]] void fail(const YAML::Node& n, const std::string& msg) { throw ConfigError{line_of(n), msg}; }
+
+void expect_map(const YAML::Node& n, const std::string& key, const std::set<std::string>& allowed) {
+  if (!n.IsMap()) fail(n, key + ": expected a mapping");
+  for (const auto& kv : n) {
+    const std::string k = kv.first.Scalar();
+    if (!allowed.count(k)) fail(kv.first, "unknown key '" + (key.empty() ? k : key + "." + k) + "'");
+  }
+}
+
+std::string as_string(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) fail(n, key + ": expected a string");
+  return n.Scalar();
+}
+
+int64_t as_int(const YAML::Node& n, const std::string& key, int64_t lo, int64_t hi) {
+  if (!n.IsScalar()) fail(n, key + ": expected an integer");
+  const std::string s = n.Scalar();
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno) fail(n, key + ": expected an integer, got '" + s + "'");
+  if (v < lo || v > hi) fail(n, key + ": must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return v;
+}
+
+bool as_bool(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) fail(n, key + ": expected true or false");
+  const std::string s = n.Scalar();
+  if (s == "true" || s == "yes") return true;
+  if (s == "false" || s == "no") return false;
+  fail(n, key + ": expected true or false, got '" + s + "'");
+}
+
+Millis as_duration(const YAML::Node& n, const std::string& key) {
+  Millis d;
+  if (!n.IsScalar() || !parse_duration(n.Scalar(), &d)) {
+    fail(n, key + ": expected a duration like 200ms, 60s, 5m, 1h");
+  }
+  return d;
+}
+
+uint64_t as_size(const YAML::Node& n, const std::string& key) {
+  uint64_t v;
+  if (!n.IsScalar() || !parse_size(n.Scalar(), &v)) fail(n, key + ": expected a size like 65536, 64KiB, 64MiB");
+  return v;
+}
+
+std::vector<std::string> as_string_list(const YAML::Node& n, const std::string& key) {
+  if (!n.IsSequence()) fail(n, key + ": expected a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : n) out.push_back(as_string(item, key + "[]"));
+  return out;
+}
+
+std::string as_abs_path(const YAML::Node& n, const std::string& key) {
+  std::string p = as_string(n, key);
+  if (p.empty() || p[0] != '/') fail(n, key + ": expected an absolute path, got '" + p + "'");
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p.find("/../") != std::string::npos || p.find("/./") != std::string::npos ||
+      p.ends_with("/..") || p.ends_with("/.") || p.find("//") != std::string::npos) {
+    fail(n, key + ": path must be normalised (no '.', '..' or '//'), got '" + p + "'");
+  }
+  return p;
+}
+
+PathRule parse_rule(const YAML::Node& n) {
+  if (n.IsScalar()) {  // shorthand: "- /etc"
+    PathRule r;
+    r.path = as_abs_path(n, "paths[].path");
+    r.line = line_of(n);
+    return r;
+  }
+  expect_map(n, "paths[]", {"path", "recursive", "exclude", "ignore", "severity", "cross_mounts"});
+  if (!n["path"]) fail(n, "paths[]: missing key 'path'");
+  PathRule r;
+  r.line = line_of(n);
+  r.path = as_abs_path(n["path"], "paths[].path");
+  if (n["recursive"]) r.recursive = as_bool(n["recursive"], "paths[].recursive");
+  if (n["cross_mounts"]) r.cross_mounts = as_bool(n["cross_mounts"], "paths[].cross_mounts");
+  if (n["exclude"]) r.exclude = as_string_list(n["exclude"], "paths[].exclude");
+  if (n["severity"]) {
+    const std::string s = as_string(n["severity"], "paths[].severity");
+    if (!parse_severity(s, &r.severity)) fail(n["severity"], "paths[].severity: expected critical or warning, got '" + s + "'");
+  }
+  if (n["ignore"]) {
+    for (const auto& item : n["ignore"].IsSequence() ? n["ignore"] : (fail(n["ignore"], "paths[].ignore: expected a list of attributes"), n)) {
+      Attr a;
+      const std::string t = as_string(item, "paths[].ignore[]");
+      if (!parse_attr(t, &a)) {
+        std::string names;
+        for (const auto& info : kAttributes) names += std::string(names.empty() ? "" : ", ") + info.token;
+        fail(item, "paths[].ignore: unknown attribute '" + t + "' (one of: " + names + ")");
+      }
+      r.ignore.add(a);
+    }
+  }
+  return r;
+}
+
+void parse_document(const YAML::Node& doc, Config* c) {
+  if (doc.IsNull()) return;  // empty file: all defaults except paths
+  expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
+                       "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
+                       "metrics", "exports"});
+  if (doc["node"]) c->node = as_string(doc["node"], "node");
+  if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
+  if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
+  if (doc["baseline"]) c->baseline = as_abs_path(doc["baseline"], "baseline");
+  if (doc["public_key"]) c->public_key = as_abs_path(doc["public_key"], "public_key");
+  if (doc["paths"]) {
+    const YAML::Node& paths = doc["paths"];
+    if (!paths.IsSequence()) fail(paths, "paths: expected a list of path entries");
+    std::set<std::string> seen;
+    for (const auto& item : paths) {
+      PathRule r = parse_rule(item);
+      if (!seen.insert(r.path).second) fail(item, "paths: '" + r.path + "' is listed twice");
+      c->paths.push_back(std::move(r));
+    }
+  }
+  if (const YAML::Node& n = doc["content"]) {
+    expect_map(n, "content", {"max_bytes", "paths", "never"});
+    if (n["max_bytes"]) c->content.max_bytes = as_size(n["max_bytes"], "content.max_bytes");
+    if (n["paths"]) {
+      c->content.paths.clear();
+      for (const auto& item : n["paths"].IsSequence() ? n["paths"] : (fail(n["paths"], "content.paths: expected a list of paths"), n)) {
+        c->content.paths.push_back(as_abs_path(item, "content.paths[]"));
+      }
+    }
+    if (n["never"]) c->content.never = as_string_list(n["never"], "content.never");
+  }
+  if (const YAML::Node& n = doc["scan"]) {
+    expect_map(n, "scan", {"threads"});
+    if (n["threads"]) c->scan_threads = static_cast<int>(as_int(n["threads"], "scan.threads", 0, 1024));
+  }
+  if (const YAML::Node& n = doc["pushgateway"]) {
+    expect_map(n, "pushgateway", {"url", "job", "heartbeat"});
+    if (n["url"]) c->pushgateway_url = as_string(n["url"], "pushgateway.url");
+    if (n["job"]) c->pushgateway_job = as_string(n["job"], "pushgateway.job");
+    if (n["heartbeat"]) c->pushgateway_heartbeat = as_duration(n["heartbeat"], "pushgateway.heartbeat");
+  }
+  if (const YAML::Node& n = doc["loki"]) {
+    expect_map(n, "loki", {"url", "max_diff_bytes"});
+    if (n["url"]) c->loki_url = as_string(n["url"], "loki.url");
+    if (n["max_diff_bytes"]) c->loki_max_diff_bytes = as_size(n["max_diff_bytes"], "loki.max_diff_bytes");
+  }
+  if (doc["listen"]) c->listen = as_string(doc["listen"], "listen");
+  if (doc["rescan_interval"]) c->rescan_interval = as_duration(doc["rescan_interval"], "rescan_interval");
+  if (doc["debounce"]) c->debounce = as_duration(doc["debounce"], "debounce");
+  if (const YAML::Node& n = doc["spool"]) {
+    expect_map(n, "spool", {"max_bytes"});
+    if (n["max_bytes"]) c->spool_max_bytes = as_size(n["max_bytes"], "spool.max_bytes");
+  }
+  if (const YAML::Node& n = doc["metrics"]) {
+    expect_map(n, "metrics", {"max_paths"});
+    if (n["max_paths"]) c->metrics_max_paths = static_cast<int>(as_int(n["max_paths"], "metrics.max_paths", 0, 100000));
+  }
+  if (const YAML::Node& n = doc["exports"]) {
+    if (!n.IsMap() && !n.IsNull()) fail(n, "exports: expected a mapping");
+    YAML::Emitter out;
+    out << YAML::Flow << n;
+    c->exports_yaml = n.IsNull() ? "{}" : out.c_str();
+  }
+}
+
+std::string default_node_name() {
+  if (const char* env = std::getenv("NODE_NAME"); env && *env) return env;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && host[0]) return host;
+  return "unknown";
+}
+
+}  // namespace
+
+const char* embedded_default_config() { return kEmbeddedDefault; }
+
+bool parse_config(const std::string& yaml_text, const std::string& source, Config* config,
+                  std::string* err) {
+  Config c;
+  c.source = source;
+  c.content.paths = default_snapshot_paths();
+  c.content.never = default_never_snapshot_globs();
+  try {
+    parse_document(YAML::Load(yaml_text), &c);
+  } catch (const ConfigError& e) {
+    *err = source + ":" + std::to_string(e.line) + ": " + e.message;
+    return false;
+  } catch (const YAML::Exception& e) {
+    *err = source + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg;
+    return false;
+  }
+  if (c.node.empty()) c.node = default_node_name();
+  *config = std::move(c);
+  return true;
+}
+
+bool load_config(const std::string& path, Config* config, std::string* err) {
+  std::string file = path;
+  if (file.empty() && ::access(kDefaultConfigPath, F_OK) == 0) file = kDefaultConfigPath;
+  if (file.empty()) return parse_config(kEmbeddedDefault, "embedded default", config, err);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    *err = file + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file, config, err);
+}
+
+std::string dump_config(const Config& c) {
+  YAML::Emitter out;
+  auto ms = [](Millis d) { return std::to_string(d.count()) + "ms"; };
+  out << YAML::BeginMap;
+  out << YAML::Key << "node" << YAML::Value << c.node;
+  out << YAML::Key << "root" << YAML::Value << c.root;
+  out << YAML::Key << "state_dir" << YAML::Value << c.state_dir;
+  out << YAML::Key << "baseline" << YAML::Value << c.baseline;
+  out << YAML::Key << "public_key" << YAML::Value << c.public_key;
+  out << YAML::Key << "paths" << YAML::Value << YAML::BeginSeq;
+  for (const PathRule& r : c.paths) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "path" << YAML::Value << r.path;
+    out << YAML::Key << "recursive" << YAML::Value << r.recursive;
+    out << YAML::Key << "severity" << YAML::Value << severity_name(r.severity);
+    out << YAML::Key << "cross_mounts" << YAML::Value << r.cross_mounts;
+    out << YAML::Key << "exclude" << YAML::Value << YAML::Flow << r.exclude;
+    std::vector<std::string> ignore;
+    for (const auto& info : kAttributes) if (r.ignore.has(info.attr)) ignore.push_back(info.token);
+    out << YAML::Key << "ignore" << YAML::Value << YAML::Flow << ignore;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "content" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "max_bytes" << YAML::Value << c.content.max_bytes
+      << YAML::Key << "paths" << YAML::Value << YAML::Flow << c.content.paths
+      << YAML::Key << "never" << YAML::Value << YAML::Flow << c.content.never << YAML::EndMap;
+  out << YAML::Key << "scan" << YAML::Value << YAML::BeginMap << YAML::Key << "threads" << YAML::Value
+      << c.scan_threads << YAML::EndMap;
+  out << YAML::Key << "pushgateway" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "url" << YAML::Value << c.pushgateway_url
+      << YAML::Key << "job" << YAML::Value << c.pushgateway_job
+      << YAML::Key << "heartbeat" << YAML::Value << ms(c.pushgateway_heartbeat) << YAML::EndMap;
+  out << YAML::Key << "loki" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "url" << YAML::Value << c.loki_url
+      << YAML::Key << "max_diff_bytes" << YAML::Value << c.loki_max_diff_bytes << YAML::EndMap;
+  out << YAML::Key << "listen" << YAML::Value << c.listen;
+  out << YAML::Key << "rescan_interval" << YAML::Value << ms(c.rescan_interval);
+  out << YAML::Key << "debounce" << YAML::Value << ms(c.debounce);
+  out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap << YAML::Key << "max_bytes"
+      << YAML::Value << c.spool_max_bytes << YAML::EndMap;
+  out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap << YAML::Key << "max_paths"
+      << YAML::Value << c.metrics_max_paths << YAML::EndMap;
+  out << YAML::Key << "exports" << YAML::Value << YAML::Load(c.exports_yaml);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string config_digest(const Config& c) {
+  const std::string d = sha256_bytes(dump_config(c));
+  return hex_encode(reinterpret_cast<const uint8_t*>(d.data()), d.size());
+}
+
+bool parse_duration(const std::string& text, Millis* out) {
+  if (text.empty()) return false;
+  long long total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    if (j == i || j - i > 12) return false;
+    const long long v = std::stoll(text.substr(i, j - i));
+    size_t k = j;
+    while (k < text.size() && (text[k] < '0' || text[k] > '9')) ++k;
+    const std::string unit = text.substr(j, k - j);
+    long long mult;
+    if (unit == "ms") mult = 1;
+    else if (unit == "s") mult = 1000;
+    else if (unit == "m") mult = 60000;
+    else if (unit == "h") mult = 3600000;
+    else return false;
+    total += v * mult;
+    i = k;
+  }
+  *out = Millis(total);
+  return true;
+}
+
+bool parse_size(const std::string& text, uint64_t* out) {
+  size_t j = 0;
+  while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+  if (j == 0 || j > 15) return false;
+  const uint64_t v = std::stoull(text.substr(0, j));
+  const std::string unit = text.substr(j);
+  uint64_t mult;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "KiB") mult = 1ull << 10;
+  else if (unit == "MiB") mult = 1ull << 20;
+  else if (unit == "GiB") mult = 1ull << 30;
+  else if (unit == "kB" || unit == "KB") mult = 1000;
+  else if (unit == "MB") mult = 1000000;
+  else if (unit == "GB") mult = 1000000000;
+  else return false;
+  *out = v * mult;
+  return true;
+}
+
+}  // namespace drift

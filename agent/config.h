@@ -1,0 +1,66 @@
+// The agent's configuration: one YAML schema shared by driftctl and driftd.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "baseline/selection.h"
+#include "baseline/snapshot_policy.h"
+
+namespace drift {
+
+using Millis = std::chrono::milliseconds;
+
+struct Config {
+  std::string node;                 // default: $NODE_NAME, then the hostname
+  std::string root = "/";           // host filesystem prefix
+  std::string state_dir = "/var/lib/driftd";
+  std::string baseline = "/var/lib/driftd/baseline.drift";
+  std::string public_key = "/etc/driftd/baseline.pub";
+  std::vector<PathRule> paths;
+  ContentPolicy content;
+  int scan_threads = 0;             // 0 = all cores
+  std::string pushgateway_url = "http://127.0.0.1:9091";
+  std::string pushgateway_job = "driftd";
+  Millis pushgateway_heartbeat{60000};
+  std::string loki_url = "http://127.0.0.1:3100";
+  uint64_t loki_max_diff_bytes = 16384;
+  std::string listen = "127.0.0.1:9847";
+  Millis rescan_interval{3600000};
+  Millis debounce{200};
+  uint64_t spool_max_bytes = 64ull << 20;
+  int metrics_max_paths = 50;
+  std::string exports_yaml = "{}";  // kept verbatim for the Proxmox issue's checker
+
+  std::string source;               // file path, or "embedded default"
+};
+
+/// The default config file location.
+inline constexpr const char* kDefaultConfigPath = "/etc/driftd/config.yaml";
+
+/// The embedded default config, as YAML text (what `driftctl config show` prints).
+const char* embedded_default_config();
+
+/// Parses YAML text. Errors name the source, the line, the key, and for a wrong
+/// type the type expected: "config.yaml:7: scan.threads: expected an integer".
+bool parse_config(const std::string& yaml_text, const std::string& source, Config* config,
+                  std::string* err);
+
+/// Loads `path` if given; else /etc/driftd/config.yaml if it exists; else the
+/// embedded default.
+bool load_config(const std::string& path, Config* config, std::string* err);
+
+/// The effective config as canonical YAML (every key, defaults filled in).
+std::string dump_config(const Config& config);
+
+/// SHA-256 (hex) of the canonical dump: recorded in baselines.
+std::string config_digest(const Config& config);
+
+/// Parses "200ms", "60s", "5m", "1h", "1h30m". Returns false on junk.
+bool parse_duration(const std::string& text, Millis* out);
+/// Parses "65536", "64KiB", "64MiB", "1GiB", "10MB", "16kB".
+bool parse_size(const std::string& text, uint64_t* out);
+
+}  // namespace drift

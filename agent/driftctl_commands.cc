@@ -1,0 +1,516 @@
+// driftctl verbs. Each handler parses its flags, does one job, and maps every
+// failure to one exit code class (exit_codes.h). Drift bits (0-15) come only
+// from check and diff. Messages go to stderr as "driftctl: <reason>"; stdout
+// carries only the report, the JSON, or a baseline written to "-".
+#include "agent/driftctl_commands.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "agent/atomic_file.h"
+#include "agent/check.h"
+#include "agent/cli_args.h"
+#include "agent/config.h"
+#include "agent/exit_codes.h"
+#include "agent/report.h"
+#include "agent/scan.h"
+#include "baseline/bundle.h"
+#include "baseline/escape.h"
+#include "baseline/signer.h"
+
+namespace drift {
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "driftctl: %s\n", message.c_str());
+  return code;
+}
+
+void note(const std::string& message) { std::fprintf(stderr, "driftctl: %s\n", message.c_str()); }
+
+bool progress_wanted(const Args& a) { return !a.has("--quiet") && ::isatty(STDERR_FILENO); }
+
+// Loads the config and applies the flags that override its keys.
+int load_config_with_overrides(const Args& a, Config* c) {
+  std::string err;
+  if (!load_config(a.get("--config"), c, &err)) return fail(kExitUsage, err);
+  if (a.has("--root")) c->root = a.get("--root");
+  if (a.has("--baseline")) c->baseline = a.get("--baseline");
+  if (a.has("--public-key")) c->public_key = a.get("--public-key");
+  if (a.has("--node")) c->node = a.get("--node");
+  while (c->root.size() > 1 && c->root.back() == '/') c->root.pop_back();
+  return 0;
+}
+
+int exit_code_for(BaselineError e) {
+  return e == BaselineError::kSignature ? kExitSignatureInvalid : kExitBaselineUnreadable;
+}
+
+std::string describe(const std::string& path) { return path == "-" ? "stdin" : path; }
+
+// Reads and verifies a baseline. With allow_unsigned and no public key file,
+// signatures are not checked, and we say so loudly.
+struct LoadedBaseline {
+  std::string bytes;
+  Baseline baseline;
+  SignatureInfo signature;
+};
+
+int load_baseline(const std::string& path, const std::string& public_key_path, bool allow_unsigned,
+                  LoadedBaseline* out, bool all_snapshots = false) {
+  std::string err;
+  Key key;
+  const bool have_key = !public_key_path.empty() && ::access(public_key_path.c_str(), F_OK) == 0;
+  if (have_key) {
+    if (!load_public_key(public_key_path, &key, &err)) return fail(kExitIo, err);
+  } else if (!allow_unsigned) {
+    return fail(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
+                                " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
+  }
+  if (!read_whole_file(path, &out->bytes, &err)) return fail(kExitBaselineUnreadable, "baseline " + err);
+  BaselineReadOptions options;
+  options.public_key = have_key ? &key : nullptr;
+  options.allow_unsigned = allow_unsigned;
+  if (all_snapshots) options.want_snapshot = [](const std::string&) { return true; };
+  BaselineError error;
+  if (!read_baseline_bytes(out->bytes, options, &out->baseline, &out->signature, &error, &err)) {
+    return fail(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
+  }
+  if (allow_unsigned && (out->signature.state == SignatureState::kUnsigned || !have_key)) {
+    note("WARNING: --allow-unsigned: the baseline's signature was NOT verified; do not trust this result");
+  }
+  return 0;
+}
+
+int check_node(const Baseline& b, const Config& c, const Args& a) {
+  if (b.meta.node == c.node) return 0;
+  if (a.has("--allow-node-mismatch")) {
+    note("warning: baseline was made for node '" + escape_bytes(b.meta.node) + "', this is '" +
+         escape_bytes(c.node) + "' (--allow-node-mismatch)");
+    return 0;
+  }
+  return fail(kExitBaselineMismatch, "baseline was made for node '" + escape_bytes(b.meta.node) +
+                                         "', not this node '" + escape_bytes(c.node) +
+                                         "' (--allow-node-mismatch to check it anyway)");
+}
+
+std::string format_time(int64_t t) {
+  char buf[64];
+  const time_t tt = static_cast<time_t>(t);
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Signs when a signing key is given; writes to a file atomically or to stdout.
+int write_baseline(const Baseline& b, const Args& a, const std::string& output) {
+  std::string err, bytes;
+  Key key;
+  const bool sign = a.has("--signing-key");
+  if (sign && !load_signing_key(a.get("--signing-key"), &key, &err)) return fail(kExitIo, err);
+  if (!write_baseline_bytes(b, sign ? &key : nullptr, &bytes, &err)) return fail(kExitIo, err);
+  if (!write_file_atomically(output, bytes, 0644, &err)) return fail(kExitIo, err);
+  if (!sign) note("baseline is unsigned: sign it with `driftctl baseline sign --signing-key KEY " +
+                  (output == "-" ? std::string("-") : output) + "`");
+  return 0;
+}
+
+uint64_t next_serial(uint64_t previous) {
+  // Serials are monotonic without coordination: the creation time, or one more
+  // than the previous serial if that is larger.
+  return std::max<uint64_t>(previous + 1, static_cast<uint64_t>(std::time(nullptr)));
+}
+
+// ---- verbs -------------------------------------------------------------------------------
+
+int cmd_keygen(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--signing-key", "--public-key"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
+  if (!a.has("--signing-key") || !a.has("--public-key")) {
+    return fail(kExitUsage, "keygen needs --signing-key FILE and --public-key FILE");
+  }
+  if (!generate_key_pair(a.get("--signing-key"), a.get("--public-key"), &err)) return fail(kExitIo, err);
+  Key key;
+  if (!load_public_key(a.get("--public-key"), &key, &err)) return fail(kExitIo, err);
+  note("wrote signing key " + a.get("--signing-key") + " (mode 0600; keep it off the nodes) and public key " +
+       a.get("--public-key") + ", key id " + key_id(key));
+  return 0;
+}
+
+int cmd_baseline_create(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--root", "--output", "--signing-key", "--node"}, {"--quiet"}, {}, 0, 0}, &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  if (!a.has("--output")) return fail(kExitUsage, "baseline create needs --output FILE|-");
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  ScanOptions options;
+  options.progress = progress_wanted(a);
+  ScanResult scan = run_scan(c, options);
+  for (const std::string& w : scan.warnings) note("warning: " + w);
+  Baseline b;
+  b.meta.node = c.node;
+  b.meta.created = std::time(nullptr);
+  b.meta.serial = next_serial(0);
+  b.meta.tool_version = std::string("driftd ") + kToolVersion;
+  b.meta.config_sha256 = config_digest(c);
+  b.entries = std::move(scan.entries);
+  b.snapshots = std::move(scan.snapshots);
+  if (int rc = write_baseline(b, a, a.get("--output"))) return rc;
+  note("baseline of " + c.node + ": " + std::to_string(b.entries.size()) + " entries, " +
+       std::to_string(scan.files_hashed) + " files hashed (" + std::to_string(scan.bytes_hashed / 1000000) +
+       " MB), " + std::to_string(b.snapshots.size()) + " text snapshots, " + std::to_string(scan.incomplete) +
+       " incomplete, serial " + std::to_string(b.meta.serial));
+  return 0;
+}
+
+int cmd_baseline_sign(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--signing-key", "--output"}, {}, {}, 1, 1}, &a, &err)) return fail(kExitUsage, err);
+  if (!a.has("--signing-key")) return fail(kExitUsage, "baseline sign needs --signing-key FILE");
+  const std::string in = a.positional[0];
+  const std::string out = a.get("--output", in);
+  Key key;
+  if (!load_signing_key(a.get("--signing-key"), &key, &err)) return fail(kExitIo, err);
+  std::string bytes, signed_bytes;
+  if (!read_whole_file(in, &bytes, &err)) return fail(kExitBaselineUnreadable, "baseline " + err);
+  if (!sign_baseline_bytes(bytes, key, &signed_bytes, &err)) {
+    return fail(err.find("signature") != std::string::npos || err.find("signed") != std::string::npos
+                    ? kExitSignatureInvalid : kExitBaselineUnreadable,
+                "cannot sign " + describe(in) + ": " + err);
+  }
+  if (!write_file_atomically(out, signed_bytes, 0644, &err)) return fail(kExitIo, err);
+  note("signed " + describe(in) + " with key id " + key_id(key) + (out == "-" ? "" : " -> " + out));
+  return 0;
+}
+
+int cmd_baseline_verify(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--public-key", "--config"}, {}, {}, 1, 1}, &a, &err)) return fail(kExitUsage, err);
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline lb;
+  if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
+  std::printf("OK: %s signed by key id %s; node %s, serial %llu, created %s, %zu entries\n",
+              describe(a.positional[0]).c_str(), lb.signature.key_id.c_str(),
+              escape_bytes(lb.baseline.meta.node).c_str(),
+              static_cast<unsigned long long>(lb.baseline.meta.serial),
+              format_time(lb.baseline.meta.created).c_str(), lb.baseline.entries.size());
+  return 0;
+}
+
+int cmd_baseline_install(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--public-key", "--baseline"}, {"--allow-node-mismatch"}, {}, 1, 1}, &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline lb;
+  if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
+  if (int rc = check_node(lb.baseline, c, a)) return rc;
+  // No silent rollback: an installed baseline with a higher serial wins.
+  if (::access(c.baseline.c_str(), F_OK) == 0) {
+    LoadedBaseline installed;
+    std::string bytes;
+    Key key;
+    Baseline old;
+    SignatureInfo info;
+    BaselineError error;
+    if (read_whole_file(c.baseline, &bytes, &err) && load_public_key(c.public_key, &key, &err)) {
+      BaselineReadOptions options;
+      options.public_key = &key;
+      if (read_baseline_bytes(bytes, options, &old, &info, &error, &err) &&
+          old.meta.serial > lb.baseline.meta.serial) {
+        return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
+                                               " is older than the installed serial " +
+                                               std::to_string(old.meta.serial) + " (no rollback)");
+      }
+    }
+  }
+  const size_t slash = c.baseline.rfind('/');
+  if (slash != std::string::npos && slash > 0) ::mkdir(c.baseline.substr(0, slash).c_str(), 0700);
+  if (!write_file_atomically(c.baseline, lb.bytes, 0644, &err)) return fail(kExitIo, err);
+  note("installed baseline serial " + std::to_string(lb.baseline.meta.serial) + " for " +
+       escape_bytes(lb.baseline.meta.node) + " at " + c.baseline);
+  return 0;
+}
+
+int cmd_baseline_show(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned"}, {}, 1, 1}, &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline lb;
+  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
+  const BaselineMeta& m = lb.baseline.meta;
+  size_t snapshots = 0, files = 0, critical = 0;
+  uint64_t bytes = 0;
+  for (const Entry& e : lb.baseline.entries) {
+    snapshots += e.snapshot;
+    critical += e.severity == Severity::kCritical;
+    if (e.type == EntryType::kFile) { ++files; bytes += e.size; }
+  }
+  const std::string sig = lb.signature.state == SignatureState::kSigned ? "ed25519 key id " + lb.signature.key_id : "UNSIGNED";
+  if (a.has("--json")) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const Entry& e : lb.baseline.entries) {
+      nlohmann::json j = {{"path", escape_bytes(e.path)}, {"type", entry_type_name(e.type)},
+                          {"status", entry_status_name(e.status)}, {"severity", severity_name(e.severity)}};
+      for (const auto& info : kAttributes) {
+        if (info.attr != Attr::kType) j[info.token] = attr_value_text(e, info.attr);
+      }
+      j["snapshot"] = e.snapshot;
+      entries.push_back(std::move(j));
+    }
+    nlohmann::json doc = {{"format_version", m.format_version}, {"node", escape_bytes(m.node)},
+                          {"created", format_time(m.created)}, {"serial", m.serial},
+                          {"tool", m.tool_version}, {"config_sha256", m.config_sha256},
+                          {"hash", m.hash_algorithm}, {"signature", sig},
+                          {"payload_sha256", lb.signature.payload_sha256}, {"entries", entries}};
+    std::cout << doc.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("baseline %s\n  format: %d\n  node: %s\n  created: %s\n  serial: %llu\n  tool: %s\n"
+              "  config sha256: %s\n  signature: %s\n  entries: %zu (%zu files, %llu bytes, %zu critical)\n"
+              "  snapshots: %zu\n",
+              describe(a.positional[0]).c_str(), m.format_version, escape_bytes(m.node).c_str(),
+              format_time(m.created).c_str(), static_cast<unsigned long long>(m.serial),
+              m.tool_version.c_str(), m.config_sha256.c_str(), sig.c_str(), lb.baseline.entries.size(), files,
+              static_cast<unsigned long long>(bytes), critical, snapshots);
+  return 0;
+}
+
+int print_report(const ReportInput& in, bool json) {
+  const std::string text = json ? render_json_report(in) : render_text_report(in);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  return in.exit_code;
+}
+
+int cmd_check(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--root", "--baseline", "--public-key", "--node"},
+                         {"--json", "--quiet", "--allow-unsigned", "--allow-node-mismatch"}, {}, 0, 0},
+                  &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline lb;
+  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
+  if (int rc = check_node(lb.baseline, c, a)) return rc;
+  ScanOptions options;
+  options.progress = progress_wanted(a);
+  CheckResult result = run_check(c, lb.baseline, options);
+
+  // Fetch the baseline snapshots the report needs (drifted text files only).
+  const std::vector<std::string> needed = snapshots_needed(result.comparison);
+  Baseline with_snapshots;
+  if (!needed.empty()) {
+    const std::set<std::string> want(needed.begin(), needed.end());
+    BaselineReadOptions options2;
+    options2.want_snapshot = [&want](const std::string& sha) { return want.count(sha) > 0; };
+    SignatureInfo info;
+    BaselineError error;
+    // The bytes were verified above; this pass only decompresses.
+    if (read_baseline_bytes(lb.bytes, options2, &with_snapshots, &info, &error, &err)) {
+      lb.baseline.snapshots = std::move(with_snapshots.snapshots);
+    }
+  }
+  ReportInput in;
+  in.comparison = &result.comparison;
+  in.title = "driftctl check of " + escape_bytes(c.node) + " against baseline serial " +
+             std::to_string(lb.baseline.meta.serial);
+  in.facts = {{"node", escape_bytes(c.node)},
+              {"root", escape_bytes(c.root)},
+              {"baseline", escape_bytes(c.baseline)},
+              {"baseline_serial", std::to_string(lb.baseline.meta.serial)},
+              {"baseline_created", format_time(lb.baseline.meta.created)},
+              {"signature", lb.signature.state == SignatureState::kSigned ? "ed25519 key id " + lb.signature.key_id : "UNSIGNED"}};
+  in.entries = result.scan.entries.size();
+  in.incomplete = result.incomplete;
+  in.warnings = result.scan.warnings;
+  in.before_snapshots = &lb.baseline.snapshots;
+  in.after_snapshots = &result.scan.snapshots;
+  in.before_label = "baseline:";
+  in.after_label = "now:";
+  in.exit_code = result.exit_bits();
+  if (!a.has("--json")) for (const std::string& w : result.scan.warnings) note("warning: " + w);
+  return print_report(in, a.has("--json"));
+}
+
+int cmd_diff(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned"}, {}, 2, 2}, &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  if (a.positional[0] == "-" && a.positional[1] == "-") return fail(kExitUsage, "only one baseline can come from stdin");
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline la, lb;
+  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &la, true)) return rc;
+  if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, true)) return rc;
+  // Severity as recorded in the baselines (the later one's view of a path).
+  Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, ComparePolicy{});
+  ReportInput in;
+  in.comparison = &cmp;
+  in.title = "driftctl diff " + escape_bytes(la.baseline.meta.node) + " serial " +
+             std::to_string(la.baseline.meta.serial) + " -> " + escape_bytes(lb.baseline.meta.node) +
+             " serial " + std::to_string(lb.baseline.meta.serial);
+  in.facts = {{"a", describe(a.positional[0])}, {"a_node", escape_bytes(la.baseline.meta.node)},
+              {"b", describe(a.positional[1])}, {"b_node", escape_bytes(lb.baseline.meta.node)}};
+  in.entries = lb.baseline.entries.size();
+  for (const Entry& e : lb.baseline.entries) {
+    if (status_is_incomplete(e.status)) in.incomplete.push_back(&e);
+  }
+  in.before_snapshots = &la.baseline.snapshots;
+  in.after_snapshots = &lb.baseline.snapshots;
+  in.before_label = "a:";
+  in.after_label = "b:";
+  in.exit_code = cmp.exit_bits() | (in.incomplete.empty() ? 0 : kExitIncomplete);
+  return print_report(in, a.has("--json"));
+}
+
+int cmd_accept(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--root", "--baseline", "--public-key", "--output", "--signing-key", "--node"},
+                         {"--all", "--quiet", "--allow-unsigned", "--allow-node-mismatch", "--explained"},
+                         {"--path"}, 0, 0},
+                  &a, &err)) {
+    return fail(kExitUsage, err);
+  }
+  if (a.has("--explained")) return fail(kExitUsage, "accept --explained needs the package-aware check (not in this build)");
+  const auto paths_it = a.repeated.find("--path");
+  const bool all = a.has("--all");
+  if (all == (paths_it != a.repeated.end())) return fail(kExitUsage, "accept needs either --path P (repeatable) or --all");
+  if (!a.has("--output")) return fail(kExitUsage, "accept needs --output FILE|-");
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  LoadedBaseline lb;
+  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, true)) return rc;
+  if (int rc = check_node(lb.baseline, c, a)) return rc;
+  std::vector<std::string> accept_paths;
+  if (!all) {
+    for (std::string p : paths_it->second) {
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      if (p.empty() || p[0] != '/') return fail(kExitUsage, "--path must be an absolute host path: " + p);
+      accept_paths.push_back(p);
+    }
+  }
+  auto accepted = [&](const std::string& path) {
+    if (all) return true;
+    return std::any_of(accept_paths.begin(), accept_paths.end(),
+                       [&](const std::string& p) { return path_is_under(path, p); });
+  };
+  ScanOptions options;
+  options.progress = progress_wanted(a);
+  ScanResult scan = run_scan(c, options);
+  Baseline next;
+  next.meta = lb.baseline.meta;
+  next.meta.created = std::time(nullptr);
+  next.meta.serial = next_serial(lb.baseline.meta.serial);
+  next.meta.tool_version = std::string("driftd ") + kToolVersion;
+  next.meta.config_sha256 = config_digest(c);
+  size_t taken = 0;
+  for (const Entry& e : lb.baseline.entries) {
+    if (!accepted(e.path)) next.entries.push_back(e);
+  }
+  for (Entry& e : scan.entries) {
+    if (accepted(e.path)) {
+      next.entries.push_back(std::move(e));
+      ++taken;
+    }
+  }
+  sort_entries(&next.entries);
+  for (const Entry& e : next.entries) {
+    if (!e.snapshot) continue;
+    const std::string sha = hex_encode(e.sha256);
+    if (auto it = scan.snapshots.find(sha); it != scan.snapshots.end()) next.snapshots[sha] = it->second;
+    else if (auto old = lb.baseline.snapshots.find(sha); old != lb.baseline.snapshots.end()) next.snapshots[sha] = old->second;
+  }
+  if (int rc = write_baseline(next, a, a.get("--output"))) return rc;
+  note("accepted the current state of " + std::to_string(taken) + " entries" +
+       (all ? "" : " under the given paths") + "; new serial " + std::to_string(next.meta.serial));
+  return 0;
+}
+
+int cmd_config_show(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
+  if (!a.has("--config") && ::access(kDefaultConfigPath, F_OK) != 0) {
+    std::fputs(embedded_default_config(), stdout);
+    return 0;
+  }
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  std::printf("# effective config from %s\n%s", c.source.c_str(), dump_config(c).c_str());
+  return 0;
+}
+
+}  // namespace
+
+const std::vector<Command>& driftctl_commands() {
+  static const std::vector<Command> kCommands = {
+      {"keygen", "--signing-key FILE --public-key FILE",
+       "Generate an Ed25519 key pair (PEM). The signing key is written with mode 0600 and belongs on the "
+       "operator's machine, never on a node; nodes need only the public key.",
+       cmd_keygen},
+      {"baseline create", "[--config F] [--root DIR] --output FILE|- [--signing-key FILE] [--quiet]",
+       "Scan the configured paths and write a baseline: the index of every entry, metadata, and snapshots "
+       "of small world-readable text files. Unsigned without --signing-key, so it can be signed elsewhere.",
+       cmd_baseline_create},
+      {"baseline sign", "--signing-key FILE IN|- [--output FILE|-]",
+       "Sign a baseline (in place for a file, to stdout for -). Refuses a corrupt payload.",
+       cmd_baseline_sign},
+      {"baseline verify", "[--public-key FILE] [--config F] BASELINE|-",
+       "Verify a baseline's signature and format; prints one line and exits 0, or refuses with the reason.",
+       cmd_baseline_verify},
+      {"baseline install", "[--config F] [--public-key FILE] [--baseline DEST] [--allow-node-mismatch] BASELINE|-",
+       "Verify with the configured public key, refuse another node's or an older serial, and write it "
+       "atomically to the configured baseline path.",
+       cmd_baseline_install},
+      {"baseline show", "[--public-key FILE] [--json] [--allow-unsigned] BASELINE|-",
+       "Print a verified baseline's metadata (or, with --json, every entry).", cmd_baseline_show},
+      {"check", "[--config F] [--root DIR] [--baseline FILE] [--public-key FILE] [--json] [--quiet]",
+       "Scan this node and compare it with its signed baseline. Exit: 0 no drift; OR of 1 added, 2 removed, "
+       "4 changed, 8 incomplete scan; 16+ errors.",
+       cmd_check},
+      {"diff", "[--public-key FILE] [--json] BASELINE_A BASELINE_B",
+       "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check.",
+       cmd_diff},
+      {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all) --output FILE|- [--signing-key FILE]",
+       "Re-scan and write a new baseline (higher serial) that takes the current state of the given paths "
+       "(or of everything with --all) and keeps the rest as it was.",
+       cmd_accept},
+      {"config show", "[--config F]",
+       "Print the embedded default config, or the effective config of a file with defaults filled in.",
+       cmd_config_show},
+  };
+  return kCommands;
+}
+
+}  // namespace drift

@@ -1,0 +1,116 @@
+// Hasher. Mirrors the loop of ../shared/bench/floor.c (open, fstat, read in
+// 128 KiB blocks into EVP_DigestUpdate, close) so the per-file cost stays at
+// the measured floor, and adds what integrity needs: O_NOFOLLOW so a file
+// swapped for a symlink is never followed, O_NONBLOCK so a file swapped for a
+// FIFO never blocks, the lstat/fstat comparison AIDE makes, and a byte count
+// check after reading.
+#include "agent/hasher.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "agent/walker.h"
+
+namespace drift {
+namespace {
+
+constexpr size_t kReadBlock = 128 * 1024;
+
+const EVP_MD* sha256_md() {
+  // Fetch once: EVP_sha256() would make OpenSSL 3 look the algorithm up on every init.
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+bool same_file_state(const Entry& walked, const struct stat& st) {
+  Entry now;
+  fill_from_stat(st, &now);
+  return now.type == walked.type && now.inode == walked.inode && now.device == walked.device &&
+         now.size == walked.size && now.mtime_ns == walked.mtime_ns && now.ctime_ns == walked.ctime_ns;
+}
+
+}  // namespace
+
+struct Hasher::Impl {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  char* buffer = static_cast<char*>(std::aligned_alloc(4096, kReadBlock));
+  const uid_t euid = ::geteuid();
+  ~Impl() {
+    EVP_MD_CTX_free(ctx);
+    std::free(buffer);
+  }
+};
+
+Hasher::Hasher() : impl_(std::make_unique<Impl>()) {}
+Hasher::~Hasher() = default;
+
+void Hasher::hash_file(const std::string& read_path, Entry* e, std::string* content,
+                       uint64_t max_content) {
+  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  // O_NOATIME is allowed to the file's owner and to CAP_FOWNER; try it where it can work.
+  const bool try_noatime = impl_->euid == 0 || impl_->euid == e->uid;
+  int fd = ::open(read_path.c_str(), flags | (try_noatime ? O_NOATIME : 0));
+  if (fd < 0 && errno == EPERM && try_noatime) fd = ::open(read_path.c_str(), flags);
+  if (fd < 0) {
+    if (errno == ENOENT) e->status = EntryStatus::kVanished;
+    else if (errno == ELOOP) e->status = EntryStatus::kChangedWhileReading;  // now a symlink
+    else e->status = EntryStatus::kUnreadable;
+    return;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    e->status = EntryStatus::kUnreadable;
+    ::close(fd);
+    return;
+  }
+  if (!same_file_state(*e, st)) {
+    e->status = EntryStatus::kChangedWhileReading;
+    fill_from_stat(st, e);
+    if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device: do not read it
+      ::close(fd);
+      return;
+    }
+  }
+  read_integrity_xattrs(read_path, fd, &e->xattrs);
+
+  const bool keep = content && static_cast<uint64_t>(st.st_size) <= max_content;
+  if (content) content->clear();
+  EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr);
+  uint64_t total = 0;
+  ssize_t n;
+  while ((n = ::read(fd, impl_->buffer, kReadBlock)) > 0) {
+    EVP_DigestUpdate(impl_->ctx, impl_->buffer, static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
+    if (keep && total <= max_content) content->append(impl_->buffer, static_cast<size_t>(n));
+  }
+  const int read_errno = errno;
+  ::close(fd);
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(impl_->ctx, e->sha256.data(), &len);
+  if (n < 0) {
+    e->status = read_errno == EAGAIN ? EntryStatus::kChangedWhileReading : EntryStatus::kUnreadable;
+    return;
+  }
+  e->has_sha256 = true;
+  if (total != static_cast<uint64_t>(st.st_size)) e->status = EntryStatus::kChangedWhileReading;
+  if (content && (!keep || total > max_content)) content->clear();
+}
+
+bool sha256_file(const std::string& path, Sha256* out) {
+  Entry e;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  fill_from_stat(st, &e);
+  Hasher h;
+  h.hash_file(path, &e, nullptr, 0);
+  if (!e.has_sha256 || e.status != EntryStatus::kOk) return false;
+  *out = e.sha256;
+  return true;
+}
+
+}  // namespace drift

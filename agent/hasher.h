@@ -1,0 +1,37 @@
+// The hasher: streams one regular file through SHA-256.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "baseline/entry.h"
+
+namespace drift {
+
+/// One per hashing thread: owns its digest context and read buffer, so the
+/// per-file cost is open + fstat + flistxattr + reads + close, no allocation.
+class Hasher {
+ public:
+  Hasher();
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  /// Hashes the file at read_path into e->sha256 and reads its integrity
+  /// xattrs. Opens with O_NOFOLLOW (and O_NOATIME where permitted) and compares
+  /// fstat with the walk's lstat in *e: a file replaced or changed between the
+  /// walk and the read, or while being read, gets kChangedWhileReading. A file
+  /// gone gets kVanished; EACCES and read errors give kUnreadable. With
+  /// content != null and the whole file at most max_content bytes, the bytes
+  /// read are also stored there (no second read for snapshots).
+  void hash_file(const std::string& read_path, Entry* e, std::string* content, uint64_t max_content);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// SHA-256 of a whole file, for callers outside a scan (returns false on error).
+bool sha256_file(const std::string& path, Sha256* out);
+
+}  // namespace drift

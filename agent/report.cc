@@ -1,0 +1,126 @@
+// Reports. Both renderings walk the same comparison so they cannot disagree;
+// every path goes through escape_bytes, and JSON is produced by nlohmann::json
+// (which escapes quotes), so an odd file name can never break either.
+#include "agent/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include "agent/text_diff.h"
+#include "baseline/escape.h"
+
+namespace drift {
+namespace {
+
+const std::string* find_snapshot(const std::map<std::string, std::string>* snaps, const Entry* e) {
+  if (!snaps || !e || !e->has_sha256) return nullptr;
+  auto it = snaps->find(hex_encode(e->sha256));
+  return it == snaps->end() ? nullptr : &it->second;
+}
+
+// A content diff when both sides (or the one side of an add/remove) have text.
+std::string content_diff(const ReportInput& in, const Drift& d) {
+  const std::string path = escape_bytes(d.path());
+  const std::string* before = find_snapshot(in.before_snapshots, d.before);
+  const std::string* after = find_snapshot(in.after_snapshots, d.after);
+  switch (d.kind) {
+    case DriftKind::kChanged:
+      if (!d.changed.has(Attr::kSha256) || !before || !after) return "";
+      return unified_diff(*before, *after, in.before_label + path, in.after_label + path);
+    case DriftKind::kAdded:
+      return after ? unified_diff("", *after, "/dev/null", in.after_label + path) : "";
+    case DriftKind::kRemoved:
+      return before ? unified_diff(*before, "", in.before_label + path, "/dev/null") : "";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string render_text_report(const ReportInput& in) {
+  const Comparison& c = *in.comparison;
+  std::string out = in.title + "\n";
+  for (const auto& [k, v] : in.facts) out += "  " + k + ": " + v + "\n";
+  size_t critical = 0;
+  for (const Drift& d : c.drifts) critical += d.severity == Severity::kCritical;
+  out += "summary: " + std::to_string(in.entries) + " entries, " + std::to_string(c.added) + " added, " +
+         std::to_string(c.removed) + " removed, " + std::to_string(c.changed) + " changed (" +
+         std::to_string(critical) + " critical), " + std::to_string(in.incomplete.size()) +
+         " incomplete\n";
+  for (const std::string& w : in.warnings) out += "warning: " + w + "\n";
+  for (const Drift& d : c.drifts) {
+    const Entry* e = d.after ? d.after : d.before;
+    out += "\n" + std::string(drift_kind_name(d.kind)) + " [" + severity_name(d.severity) + "] " +
+           escape_bytes(d.path()) + " (" + entry_type_name(e->type) + ")\n";
+    if (d.kind == DriftKind::kChanged) {
+      for (const auto& info : kAttributes) {
+        if (!d.changed.has(info.attr)) continue;
+        out += "  " + std::string(info.label) + ": " + attr_value_text(*d.before, info.attr) + " -> " +
+               attr_value_text(*d.after, info.attr) + "\n";
+      }
+    }
+    const std::string diff = content_diff(in, d);
+    if (!diff.empty()) {
+      for (size_t pos = 0; pos < diff.size();) {
+        const size_t nl = diff.find('\n', pos);
+        out += "    " + diff.substr(pos, nl - pos) + "\n";
+        pos = nl == std::string::npos ? diff.size() : nl + 1;
+      }
+    }
+  }
+  if (!in.incomplete.empty()) {
+    out += "\nincomplete (scan could not read these; drift bits above still stand):\n";
+    for (const Entry* e : in.incomplete) {
+      out += "  " + std::string(entry_status_name(e->status)) + " " + escape_bytes(e->path) + "\n";
+    }
+  }
+  out += "exit code " + std::to_string(in.exit_code) + "\n";
+  return out;
+}
+
+std::string render_json_report(const ReportInput& in) {
+  using nlohmann::json;
+  const Comparison& c = *in.comparison;
+  json summary = json::object();
+  for (const auto& [k, v] : in.facts) summary[k] = v;
+  size_t critical = 0;
+  for (const Drift& d : c.drifts) critical += d.severity == Severity::kCritical;
+  summary["entries"] = in.entries;
+  summary["added"] = c.added;
+  summary["removed"] = c.removed;
+  summary["changed"] = c.changed;
+  summary["critical"] = critical;
+  summary["incomplete"] = in.incomplete.size();
+  summary["exit_code"] = in.exit_code;
+  json drift = json::array();
+  for (const Drift& d : c.drifts) {
+    const Entry* e = d.after ? d.after : d.before;
+    json item = {{"path", escape_bytes(d.path())},
+                 {"kind", drift_kind_name(d.kind)},
+                 {"severity", severity_name(d.severity)},
+                 {"type", entry_type_name(e->type)}};
+    if (d.kind == DriftKind::kChanged) {
+      json changed = json::object();
+      for (const auto& info : kAttributes) {
+        if (d.changed.has(info.attr)) {
+          changed[info.token] = {{"old", attr_value_text(*d.before, info.attr)},
+                                 {"new", attr_value_text(*d.after, info.attr)}};
+        }
+      }
+      item["changed"] = changed;
+    } else if (e->has_sha256) {
+      item["sha256"] = hex_encode(e->sha256);
+    }
+    const std::string diff = content_diff(in, d);
+    if (!diff.empty()) item["diff"] = diff;
+    drift.push_back(std::move(item));
+  }
+  json incomplete = json::array();
+  for (const Entry* e : in.incomplete) {
+    incomplete.push_back({{"path", escape_bytes(e->path)}, {"status", entry_status_name(e->status)}});
+  }
+  json doc = {{"summary", summary}, {"drift", drift}, {"incomplete", incomplete}, {"warnings", in.warnings}};
+  // The diff text is escaped by the JSON encoder; replace invalid UTF-8 rather than throw.
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace drift

@@ -1,0 +1,37 @@
+// The scan pipeline: walk the selection, hash regular files on all cores.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/walker.h"
+#include "baseline/entry.h"
+
+namespace drift {
+
+struct ScanOptions {
+  int threads = 0;        // 0 = config's scan.threads, then all cores
+  bool progress = false;  // draw a progress line on stderr
+  /// Which snapshot-eligible contents to keep (after hashing). Null keeps all
+  /// (baseline creation); a check keeps only files whose hash changed.
+  std::function<bool(const Entry&)> keep_content;
+  ScanHooks hooks;
+};
+
+struct ScanResult {
+  std::vector<Entry> entries;                   // sorted by path bytes
+  std::map<std::string, std::string> snapshots;  // sha256 hex -> content
+  std::vector<std::string> warnings;
+  size_t incomplete = 0;  // entries with an incomplete status
+  uint64_t files_hashed = 0, bytes_hashed = 0;
+};
+
+ScanResult run_scan(const Config& config, const ScanOptions& options);
+
+/// The path selection a config describes.
+Selection selection_from(const Config& config);
+
+}  // namespace drift

@@ -1,0 +1,44 @@
+// The walker: lists the entries a selection covers, with lstat metadata.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "baseline/entry.h"
+#include "baseline/selection.h"
+
+namespace drift {
+
+/// Test seams: called with the path as read (root-prefixed) just before the
+/// walker or hasher touches an entry, so a test can make it vanish or change
+/// at exactly that moment instead of racing a timer.
+struct ScanHooks {
+  std::function<void(const std::string& read_path)> before_hash;
+};
+
+struct WalkResult {
+  std::vector<Entry> entries;          // walk order
+  std::vector<std::string> warnings;   // e.g. a configured path that does not exist
+};
+
+/// Reads the integrity xattrs of a path (lstat semantics) or, with fd >= 0, of
+/// an open file. Names kept: security.capability, security.selinux,
+/// system.posix_acl_access. Sorted by name.
+void read_integrity_xattrs(const std::string& read_path, int fd,
+                           std::vector<std::pair<std::string, std::string>>* out);
+
+/// Fills an entry's metadata fields from a struct stat.
+void fill_from_stat(const struct stat& st, Entry* e);
+
+/// Walks every rule root under `root` (the host prefix). Records host paths.
+/// Never follows symlinks; stays on the rule root's file system unless the rule
+/// says cross_mounts. Directories that are other rules' roots are left to them.
+WalkResult walk_selection(const Selection& selection, const std::string& root);
+
+/// Joins the host prefix and a host path ("/host" + "/etc" -> "/host/etc").
+std::string read_path_for(const std::string& root, const std::string& host_path);
+
+}  // namespace drift

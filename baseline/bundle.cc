@@ -1,0 +1,333 @@
+// Baseline bundle. The payload is a zstd-compressed ustar archive written with
+// libarchive: `meta`, then `index`, then `snapshots/<sha256>` sorted by digest,
+// every member with fixed owner and the creation time, so the same baseline
+// always gives the same bytes. After the payload comes a fixed-size text
+// trailer:
+//
+//   DRIFTD-SIG1 ed25519 <key id: 16 hex> <signature: 128 hex>\n      signed
+//   DRIFTD-SIG1 unsignd <payload sha256: 64 hex><64 '-'> \n          unsigned
+//
+// The Ed25519 signature covers "driftd-baseline-v1 sha256=<payload sha256>",
+// so every payload byte is covered (compression headers included: a flipped
+// byte anywhere in the file is refused), and signing elsewhere only replaces the
+// trailer. Reading checks the trailer before decompressing anything.
+#include "baseline/bundle.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <charconv>
+#include <memory>
+
+#include "baseline/escape.h"
+#include "baseline/index_format.h"
+
+namespace drift {
+namespace {
+
+constexpr std::string_view kTrailerMagic = "DRIFTD-SIG1 ";
+constexpr size_t kTrailerSize = 12 + 8 + 16 + 1 + 128 + 1;  // 166 bytes
+constexpr std::string_view kSignedPrefix = "driftd-baseline-v1 sha256=";
+
+struct ReadDeleter { void operator()(archive* a) const { archive_read_free(a); } };
+struct WriteDeleter { void operator()(archive* a) const { archive_write_free(a); } };
+struct EntryDeleter { void operator()(archive_entry* e) const { archive_entry_free(e); } };
+
+std::string encode_meta(const BaselineMeta& m, size_t entries, size_t snapshots) {
+  std::string out = "driftd-baseline " + std::to_string(m.format_version) + "\n";
+  out += "node " + escape_bytes(m.node) + "\n";
+  out += "created " + std::to_string(m.created) + "\n";
+  out += "serial " + std::to_string(m.serial) + "\n";
+  out += "tool " + escape_bytes(m.tool_version) + "\n";
+  out += "config_sha256 " + m.config_sha256 + "\n";
+  out += "hash " + m.hash_algorithm + "\n";
+  out += "entries " + std::to_string(entries) + "\n";
+  out += "snapshots " + std::to_string(snapshots) + "\n";
+  return out;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+bool decode_meta(std::string_view text, BaselineMeta* m, std::string* err) {
+  size_t pos = 0;
+  bool first = true;
+  bool seen_node = false, seen_serial = false, seen_created = false;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) { *err = "meta: truncated"; return false; }
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    const size_t sp = line.find(' ');
+    const std::string_view key = line.substr(0, sp);
+    const std::string_view value = sp == std::string_view::npos ? "" : line.substr(sp + 1);
+    if (first) {
+      first = false;
+      if (key != "driftd-baseline") { *err = "not a driftd baseline (bad meta header)"; return false; }
+      if (!parse_number(value, &m->format_version) || m->format_version != kBaselineFormatVersion) {
+        *err = "unknown baseline format version '" + escape_bytes(value) + "' (this build reads " +
+               std::to_string(kBaselineFormatVersion) + ")";
+        return false;
+      }
+      continue;
+    }
+    std::string raw;
+    if (key == "node") { seen_node = unescape_bytes(value, &m->node); }
+    else if (key == "created") { seen_created = parse_number(value, &m->created); }
+    else if (key == "serial") { seen_serial = parse_number(value, &m->serial); }
+    else if (key == "tool") { unescape_bytes(value, &m->tool_version); }
+    else if (key == "config_sha256") { m->config_sha256 = std::string(value); }
+    else if (key == "hash") {
+      m->hash_algorithm = std::string(value);
+      if (value != "sha256") { *err = "unsupported hash algorithm " + escape_bytes(value); return false; }
+    }
+    // entries/snapshots counts are informative; the index has its own end marker.
+  }
+  if (first) { *err = "meta: empty"; return false; }
+  if (!seen_node || !seen_serial || !seen_created) { *err = "meta: missing node, serial or created"; return false; }
+  return true;
+}
+
+bool add_member(archive* a, const std::string& name, std::string_view data, int64_t mtime,
+                std::string* err) {
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+  archive_entry_set_mtime(e.get(), mtime, 0);
+  archive_entry_set_uid(e.get(), 0);
+  archive_entry_set_gid(e.get(), 0);
+  if (archive_write_header(a, e.get()) != ARCHIVE_OK ||
+      archive_write_data(a, data.data(), data.size()) != static_cast<la_ssize_t>(data.size())) {
+    *err = std::string("archive: ") + archive_error_string(a);
+    return false;
+  }
+  return true;
+}
+
+struct Trailer {
+  bool is_signed = false;
+  std::string key_id;
+  std::string signature;       // raw 64 bytes
+  std::string payload_sha256;  // hex, unsigned only
+};
+
+std::string make_unsigned_trailer(const std::string& payload_sha_hex) {
+  std::string t = std::string(kTrailerMagic) + "unsignd " + std::string(16, '-') + " " +
+                  payload_sha_hex + std::string(64, '-') + "\n";
+  return t;
+}
+
+std::string make_signed_trailer(const std::string& key_id, const std::string& signature) {
+  return std::string(kTrailerMagic) + "ed25519 " + key_id + " " +
+         hex_encode(reinterpret_cast<const uint8_t*>(signature.data()), signature.size()) + "\n";
+}
+
+bool split_trailer(std::string_view file, std::string_view* payload, Trailer* t, std::string* err) {
+  if (file.size() < kTrailerSize ||
+      file.substr(file.size() - kTrailerSize, kTrailerMagic.size()) != kTrailerMagic) {
+    *err = file.empty() ? "empty file" : "truncated or not a driftd baseline (no signature trailer)";
+    return false;
+  }
+  const std::string_view tr = file.substr(file.size() - kTrailerSize);
+  *payload = file.substr(0, file.size() - kTrailerSize);
+  const std::string_view scheme = tr.substr(12, 8);
+  const std::string_view id = tr.substr(20, 16);
+  const std::string_view body = tr.substr(37, 128);
+  if (tr[36] != ' ' || tr.back() != '\n') { *err = "malformed signature trailer"; return false; }
+  if (scheme == "ed25519 ") {
+    std::string unused;
+    if (!hex_decode(id, &unused) || !hex_decode(body, &t->signature)) {
+      *err = "malformed signature trailer";
+      return false;
+    }
+    t->is_signed = true;
+    t->key_id = std::string(id);
+    return true;
+  }
+  if (scheme == "unsignd " && id == std::string(16, '-') && body.substr(64) == std::string(64, '-')) {
+    std::string unused;
+    if (!hex_decode(body.substr(0, 64), &unused)) { *err = "malformed signature trailer"; return false; }
+    t->payload_sha256 = std::string(body.substr(0, 64));
+    return true;
+  }
+  *err = "malformed signature trailer";
+  return false;
+}
+
+std::string payload_sha_hex(std::string_view payload) {
+  const std::string d = sha256_bytes(payload);
+  return hex_encode(reinterpret_cast<const uint8_t*>(d.data()), d.size());
+}
+
+bool read_member(archive* a, std::string* data, std::string* err) {
+  data->clear();
+  char buf[65536];
+  for (;;) {
+    const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+    if (n == 0) return true;
+    if (n < 0) { *err = std::string("archive: ") + archive_error_string(a); return false; }
+    data->append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string* out,
+                          std::string* err) {
+  std::unique_ptr<archive, WriteDeleter> a(archive_write_new());
+  out->clear();
+  // zstd: fast enough to keep baseline creation near the hashing floor while
+  // still shrinking text snapshots several-fold.
+  if (archive_write_set_format_ustar(a.get()) != ARCHIVE_OK ||
+      archive_write_add_filter_zstd(a.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK) {
+    *err = std::string("archive: ") + archive_error_string(a.get());
+    return false;
+  }
+  auto write_cb = [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
+    static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+    return static_cast<la_ssize_t>(n);
+  };
+  if (archive_write_open2(a.get(), out, nullptr, write_cb, nullptr, nullptr) != ARCHIVE_OK) {
+    *err = std::string("archive: ") + archive_error_string(a.get());
+    return false;
+  }
+  const int64_t t = b.meta.created;
+  if (!add_member(a.get(), "meta", encode_meta(b.meta, b.entries.size(), b.snapshots.size()), t, err) ||
+      !add_member(a.get(), "index", encode_index(b.entries), t, err)) {
+    return false;
+  }
+  for (const auto& [sha, content] : b.snapshots) {
+    if (!add_member(a.get(), "snapshots/" + sha, content, t, err)) return false;
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    *err = std::string("archive: ") + archive_error_string(a.get());
+    return false;
+  }
+  const std::string sha = payload_sha_hex(*out);
+  if (!signing_key) {
+    out->append(make_unsigned_trailer(sha));
+    return true;
+  }
+  std::string sig;
+  if (!sign_message(*signing_key, std::string(kSignedPrefix) + sha, &sig, err)) return false;
+  out->append(make_signed_trailer(key_id(*signing_key), sig));
+  return true;
+}
+
+bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& options,
+                         Baseline* b, SignatureInfo* sig, BaselineError* error, std::string* err) {
+  *error = BaselineError::kUnreadable;
+  std::string_view payload;
+  Trailer t;
+  if (!split_trailer(file, &payload, &t, err)) return false;
+  sig->payload_sha256 = payload_sha_hex(payload);
+  if (t.is_signed) {
+    sig->state = SignatureState::kSigned;
+    sig->key_id = t.key_id;
+    if (options.public_key) {
+      const std::string expected = key_id(*options.public_key);
+      if (t.key_id != expected) {
+        *error = BaselineError::kSignature;
+        *err = "signed by another key (key id " + t.key_id + ", expected " + expected + ")";
+        return false;
+      }
+      if (!verify_message(*options.public_key, std::string(kSignedPrefix) + sig->payload_sha256,
+                          t.signature)) {
+        *error = BaselineError::kSignature;
+        *err = "signature invalid: the baseline was modified after signing";
+        return false;
+      }
+    }
+  } else {
+    sig->state = SignatureState::kUnsigned;
+    if (t.payload_sha256 != sig->payload_sha256) {
+      *error = BaselineError::kSignature;
+      *err = "unsigned baseline is corrupt (payload checksum mismatch)";
+      return false;
+    }
+    if (options.public_key && !options.allow_unsigned) {
+      *error = BaselineError::kSignature;
+      *err = "baseline is unsigned (sign it with `driftctl baseline sign`, or pass --allow-unsigned)";
+      return false;
+    }
+  }
+
+  std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_memory(a.get(), payload.data(), payload.size()) != ARCHIVE_OK) {
+    *err = std::string("not a driftd baseline archive: ") + archive_error_string(a.get());
+    return false;
+  }
+  bool have_meta = false, have_index = false;
+  archive_entry* e = nullptr;
+  std::string data;
+  for (;;) {
+    const int r = archive_read_next_header(a.get(), &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r != ARCHIVE_OK) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
+    const std::string name = archive_entry_pathname(e);
+    if (name == "meta") {
+      if (!read_member(a.get(), &data, err) || !decode_meta(data, &b->meta, err)) return false;
+      have_meta = true;
+    } else if (name == "index") {
+      if (!have_meta) { *err = "archive: index before meta"; return false; }
+      if (!read_member(a.get(), &data, err) || !decode_index(data, &b->entries, err)) return false;
+      have_index = true;
+      if (!options.want_snapshot) break;  // snapshots follow; nobody asked for them
+    } else if (name.rfind("snapshots/", 0) == 0) {
+      const std::string sha = name.substr(10);
+      if (!options.want_snapshot || !options.want_snapshot(sha)) {
+        archive_read_data_skip(a.get());
+        continue;
+      }
+      if (!read_member(a.get(), &data, err)) return false;
+      b->snapshots[sha] = data;
+    } else {
+      *err = "archive: unexpected member " + escape_bytes(name);
+      return false;
+    }
+  }
+  if (!have_meta || !have_index) { *err = "archive: missing meta or index"; return false; }
+  *error = BaselineError::kNone;
+  return true;
+}
+
+bool sign_baseline_bytes(std::string_view file, const Key& signing_key, std::string* out,
+                         std::string* err) {
+  std::string_view payload;
+  Trailer t;
+  if (!split_trailer(file, &payload, &t, err)) return false;
+  const std::string sha = payload_sha_hex(payload);
+  if (t.is_signed) {
+    if (t.key_id != key_id(signing_key)) {
+      *err = "already signed by another key (key id " + t.key_id + ")";
+      return false;
+    }
+    if (!verify_message(signing_key, std::string(kSignedPrefix) + sha, t.signature)) {
+      *err = "signature invalid: the baseline was modified after signing";
+      return false;
+    }
+  } else if (t.payload_sha256 != sha) {
+    *err = "unsigned baseline is corrupt (payload checksum mismatch)";
+    return false;
+  }
+  // The payload must also be a readable baseline: never sign garbage.
+  Baseline parsed;
+  SignatureInfo info;
+  BaselineError error;
+  if (!read_baseline_bytes(file, BaselineReadOptions{}, &parsed, &info, &error, err)) return false;
+  std::string sig;
+  if (!sign_message(signing_key, std::string(kSignedPrefix) + sha, &sig, err)) return false;
+  out->assign(payload);
+  out->append(make_signed_trailer(key_id(signing_key), sig));
+  return true;
+}
+
+}  // namespace drift

@@ -1,0 +1,71 @@
+// The baseline file: a compressed tar (libarchive) of metadata, the index and
+// content snapshots, followed by a fixed-size signature trailer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "baseline/entry.h"
+#include "baseline/signer.h"
+
+namespace drift {
+
+inline constexpr int kBaselineFormatVersion = 1;
+
+struct BaselineMeta {
+  int format_version = kBaselineFormatVersion;
+  std::string node;
+  int64_t created = 0;  // unix seconds
+  uint64_t serial = 1;
+  std::string tool_version;
+  std::string config_sha256;  // hex digest of the effective config the scan used
+  std::string hash_algorithm = "sha256";
+};
+
+struct Baseline {
+  BaselineMeta meta;
+  std::vector<Entry> entries;                   // canonical order
+  std::map<std::string, std::string> snapshots;  // sha256 hex -> content
+};
+
+enum class SignatureState { kUnsigned, kSigned };
+
+/// What reading a baseline found out about its signature.
+struct SignatureInfo {
+  SignatureState state = SignatureState::kUnsigned;
+  std::string key_id;         // for kSigned
+  std::string payload_sha256; // hex
+};
+
+/// Why a baseline was refused; the CLI maps each to an exit code.
+enum class BaselineError { kNone, kUnreadable, kSignature };
+
+struct BaselineReadOptions {
+  /// Public key to verify with; nullptr skips verification (signed or not).
+  const Key* public_key = nullptr;
+  /// Refuse an unsigned baseline (with a public key given) unless this is set.
+  bool allow_unsigned = false;
+  /// Which snapshots to keep in memory (by sha256 hex); null keeps none.
+  std::function<bool(const std::string&)> want_snapshot;
+};
+
+/// Serialises a baseline (payload + unsigned trailer, or signed with signing_key).
+bool write_baseline_bytes(const Baseline& baseline, const Key* signing_key, std::string* out,
+                          std::string* err);
+
+/// Parses and checks a baseline file's bytes. On failure returns false with a
+/// one-line reason and the error class.
+bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& options,
+                         Baseline* baseline, SignatureInfo* signature, BaselineError* error,
+                         std::string* err);
+
+/// Replaces the trailer of an unsigned baseline (or one signed by the same key)
+/// with a signature by signing_key. Checks the payload's integrity first.
+bool sign_baseline_bytes(std::string_view file, const Key& signing_key, std::string* out,
+                         std::string* err);
+
+}  // namespace drift

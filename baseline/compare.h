@@ -1,0 +1,51 @@
+// Comparison of two entry lists: added, removed and changed paths, and the exit bits.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "baseline/entry.h"
+
+namespace drift {
+
+enum class DriftKind { kAdded, kRemoved, kChanged };
+const char* drift_kind_name(DriftKind kind);
+
+struct Drift {
+  DriftKind kind;
+  const Entry* before = nullptr;  // null for kAdded
+  const Entry* after = nullptr;   // null for kRemoved
+  AttrSet changed;                // for kChanged
+  Severity severity = Severity::kWarning;
+  const std::string& path() const { return after ? after->path : before->path; }
+};
+
+/// The rules a comparison needs from the path selection.
+struct ComparePolicy {
+  /// Attributes to ignore for a path (from the most specific rule).
+  std::function<AttrSet(const std::string& path)> ignored;
+  /// Severity of a path; by default the entry's recorded severity.
+  std::function<Severity(const std::string& path)> severity;
+};
+
+/// AIDE-compatible exit bits, plus 8 for an incomplete scan.
+inline constexpr int kExitAdded = 1, kExitRemoved = 2, kExitChanged = 4, kExitIncomplete = 8;
+
+struct Comparison {
+  std::vector<Drift> drifts;  // sorted by path bytes
+  size_t added = 0, removed = 0, changed = 0;
+  int exit_bits() const;
+};
+
+/// Compares before (e.g. the baseline) with after (e.g. a fresh scan); both
+/// sorted by path. Attributes the scan could not read on either side
+/// (content of an unreadable file) are not reported as changed. A directory
+/// whose only changes are what its children's changes explain is dropped.
+Comparison compare_entries(const std::vector<Entry>& before, const std::vector<Entry>& after,
+                           const ComparePolicy& policy);
+
+/// Parent of a host path ("/etc/ssh/x" -> "/etc/ssh", "/etc" -> "/").
+std::string parent_path(const std::string& path);
+
+}  // namespace drift
