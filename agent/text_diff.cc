@@ -42,8 +42,8 @@ std::string unified_diff(std::string_view before, std::string_view after,
   size_t i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) ops.push_back({' ', i++, j++});
-    else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) ops.push_back({'+', i, j++});
-    else ops.push_back({'-', i++, j});
+    else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) ops.push_back({'-', i++, j});
+    else ops.push_back({'+', i, j++});
   }
   std::string out = "--- " + before_label + "\n+++ " + after_label + "\n";
   size_t k = 0;

@@ -1,1 +1,94 @@
+// Comparison: added/removed/changed, AIDE's exit bits, no echo of parent directories.
 #include <doctest/doctest.h>
+
+#include "baseline/compare.h"
+
+using namespace drift;
+
+namespace {
+Entry dir(const std::string& path, int64_t mtime = 1) {
+  Entry e;
+  e.path = path;
+  e.type = EntryType::kDirectory;
+  e.mode = 0755;
+  e.mtime_ns = e.ctime_ns = mtime;
+  e.nlink = 2;
+  return e;
+}
+Entry file(const std::string& path, uint8_t fill = 1) {
+  Entry e;
+  e.path = path;
+  e.type = EntryType::kFile;
+  e.mode = 0644;
+  e.has_sha256 = true;
+  e.sha256.fill(fill);
+  e.inode = 100;
+  return e;
+}
+}  // namespace
+
+TEST_CASE("an added file is one added entry, and its parent's mtime is not reported") {
+  std::vector<Entry> before = {dir("/etc", 1), file("/etc/a")};
+  std::vector<Entry> after = {dir("/etc", 2), file("/etc/a"), file("/etc/b")};
+  const Comparison c = compare_entries(before, after, {});
+  REQUIRE(c.drifts.size() == 1);
+  CHECK(c.drifts[0].kind == DriftKind::kAdded);
+  CHECK(c.drifts[0].path() == "/etc/b");
+  CHECK(c.exit_bits() == kExitAdded);
+}
+
+TEST_CASE("a directory's own mode change is still reported") {
+  std::vector<Entry> before = {dir("/etc", 1), file("/etc/a")};
+  std::vector<Entry> after = before;
+  after[0].mode = 0777;
+  after[0].mtime_ns = 5;
+  after.push_back(file("/etc/b"));
+  const Comparison c = compare_entries(before, after, {});
+  REQUIRE(c.drifts.size() == 2);
+  CHECK(c.drifts[0].path() == "/etc");
+  CHECK(c.drifts[0].changed.has(Attr::kMode));
+}
+
+TEST_CASE("a directory mtime change with no visible cause is reported") {
+  std::vector<Entry> before = {dir("/etc", 1)};
+  std::vector<Entry> after = {dir("/etc", 2)};
+  CHECK(compare_entries(before, after, {}).drifts.size() == 1);
+  after[0].churn_below = true;  // an excluded child explains it
+  CHECK(compare_entries(before, after, {}).drifts.empty());
+}
+
+TEST_CASE("exit bits are the OR of added, removed and changed") {
+  std::vector<Entry> before = {file("/a"), file("/b")};
+  std::vector<Entry> after = {file("/b", 2), file("/c")};
+  const Comparison c = compare_entries(before, after, {});
+  CHECK(c.added == 1);
+  CHECK(c.removed == 1);
+  CHECK(c.changed == 1);
+  CHECK(c.exit_bits() == (kExitAdded | kExitRemoved | kExitChanged));
+}
+
+TEST_CASE("ignored attributes are not drift") {
+  std::vector<Entry> before = {file("/a")};
+  std::vector<Entry> after = before;
+  after[0].mtime_ns = 99;
+  ComparePolicy policy;
+  policy.ignored = [](const std::string&) { AttrSet s; s.add(Attr::kMtime); return s; };
+  CHECK(compare_entries(before, after, policy).drifts.empty());
+  CHECK(compare_entries(before, after, {}).drifts.size() == 1);
+}
+
+TEST_CASE("content that could not be read is not reported as a hash change") {
+  std::vector<Entry> before = {file("/a")};
+  std::vector<Entry> after = before;
+  after[0].status = EntryStatus::kUnreadable;
+  after[0].has_sha256 = false;
+  CHECK(compare_entries(before, after, {}).drifts.empty());
+}
+
+TEST_CASE("severity comes from the policy when given") {
+  std::vector<Entry> before = {file("/usr/bin/x")};
+  std::vector<Entry> after = {file("/usr/bin/x", 3)};
+  ComparePolicy policy;
+  policy.severity = [](const std::string&) { return Severity::kCritical; };
+  CHECK(compare_entries(before, after, policy).drifts[0].severity == Severity::kCritical);
+}

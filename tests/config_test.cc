@@ -1,1 +1,111 @@
+// Config: strict schema, errors that name the key, the line and the type.
 #include <doctest/doctest.h>
+
+#include "agent/config.h"
+
+using namespace drift;
+
+namespace {
+std::string parse_error(const std::string& yaml) {
+  Config c;
+  std::string err;
+  CHECK_FALSE(parse_config(yaml, "config.yaml", &c, &err));
+  return err;
+}
+}  // namespace
+
+TEST_CASE("the embedded default config parses and selects the operator's paths") {
+  Config c;
+  std::string err;
+  REQUIRE_MESSAGE(parse_config(embedded_default_config(), "embedded default", &c, &err), err);
+  Selection s(c.paths);
+  for (const char* p : {"/etc", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/opt/cni/bin",
+                        "/etc/cni/net.d", "/etc/containerd/config.toml", "/etc/systemd/system",
+                        "/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env"}) {
+    CHECK_MESSAGE(s.is_rule_root(p), p);
+  }
+  CHECK_FALSE(s.rule_for("/var/lib/kubelet/pods/x"));  // never the kubelet directory
+  CHECK(s.rule_for("/usr/bin/kubelet")->severity == Severity::kCritical);
+  CHECK(s.rule_for("/etc/ssh/sshd_config")->severity == Severity::kCritical);
+  CHECK(s.rule_for("/etc/sudoers.d/90-cloud")->severity == Severity::kCritical);
+  CHECK(s.rule_for("/etc/hosts")->severity == Severity::kWarning);
+  CHECK(s.excluded("/etc/cni/net.d/calico-kubeconfig"));
+  CHECK(s.excluded("/etc/mtab"));
+  CHECK(s.excluded("/etc/ssh/.sshd_config.swp"));
+  CHECK(c.debounce == Millis(200));
+  CHECK(c.rescan_interval == Millis(3600000));
+  CHECK(c.spool_max_bytes == 64ull << 20);
+}
+
+TEST_CASE("every documented key is accepted") {
+  Config c;
+  std::string err;
+  const char* yaml = R"(node: k8s-node2
+root: /host
+state_dir: /var/lib/driftd
+baseline: /var/lib/driftd/baseline.drift
+public_key: /etc/driftd/baseline.pub
+paths:
+  - path: /etc
+    exclude: ["/etc/mtab", "*.swp"]
+  - path: /etc/ssh
+    severity: critical
+    ignore: [atime_is_not_an_attr]
+)";
+  // (ignore with a bad attribute is checked below; here use a valid one)
+  std::string good = yaml;
+  good.replace(good.find("atime_is_not_an_attr"), 20, "mtime");
+  good += R"(content: { max_bytes: 65536, never: ["/etc/shadow*", "*.key"] }
+scan: { threads: 0 }
+pushgateway: { url: "http://127.0.0.1:9091", job: driftd, heartbeat: 60s }
+loki: { url: "http://127.0.0.1:3100", max_diff_bytes: 16384 }
+listen: "127.0.0.1:9847"
+rescan_interval: 1h
+debounce: 200ms
+spool: { max_bytes: 64MiB }
+metrics: { max_paths: 50 }
+exports: {}
+)";
+  REQUIRE_MESSAGE(parse_config(good, "config.yaml", &c, &err), err);
+  CHECK(c.node == "k8s-node2");
+  CHECK(c.root == "/host");
+  CHECK(c.pushgateway_heartbeat == Millis(60000));
+  CHECK(c.paths.size() == 2);
+  CHECK(c.paths[1].ignore.has(Attr::kMtime));
+  CHECK(parse_error(yaml).find("config.yaml:11: paths[].ignore: unknown attribute 'atime_is_not_an_attr'") == 0);
+}
+
+TEST_CASE("an unknown key is an error naming the key and its line") {
+  CHECK(parse_error("node: a\npathz: []\n") == "config.yaml:2: unknown key 'pathz'");
+  CHECK(parse_error("scan:\n  threadz: 2\n") == "config.yaml:2: unknown key 'scan.threadz'");
+  CHECK(parse_error("paths:\n  - path: /etc\n    exlude: [x]\n") == "config.yaml:3: unknown key 'paths[].exlude'");
+}
+
+TEST_CASE("a wrong type names the key, the line and the type expected") {
+  CHECK(parse_error("scan: { threads: many }\n").find("config.yaml:1: scan.threads: expected an integer") == 0);
+  CHECK(parse_error("debounce: soon\n").find("config.yaml:1: debounce: expected a duration") == 0);
+  CHECK(parse_error("paths: /etc\n").find("config.yaml:1: paths: expected a list") == 0);
+  CHECK(parse_error("paths:\n  - path: etc\n").find("config.yaml:2: paths[].path: expected an absolute path") == 0);
+  CHECK(parse_error("paths:\n  - {path: /etc, severity: loud}\n").find("expected critical or warning") != std::string::npos);
+  CHECK(parse_error("spool: { max_bytes: lots }\n").find("config.yaml:1: spool.max_bytes: expected a size") == 0);
+}
+
+TEST_CASE("bad YAML is an error with its line") {
+  CHECK(parse_error("paths:\n  - path: [unclosed\n").find("config.yaml:") == 0);
+  CHECK(parse_error("paths:\n  - path: [unclosed\n").find("invalid YAML") != std::string::npos);
+}
+
+TEST_CASE("the same path listed twice is an error") {
+  CHECK(parse_error("paths:\n  - /etc\n  - /etc/\n").find("'/etc' is listed twice") != std::string::npos);
+}
+
+TEST_CASE("durations and sizes") {
+  Millis d;
+  CHECK(parse_duration("1h30m", &d));
+  CHECK(d == Millis(5400000));
+  CHECK_FALSE(parse_duration("10x", &d));
+  uint64_t s;
+  CHECK(parse_size("64KiB", &s));
+  CHECK(s == 65536);
+  CHECK_FALSE(parse_size("12 pages", &s));
+}

@@ -1,1 +1,44 @@
+// Escaping: one documented escaping for every path that leaves as text.
 #include <doctest/doctest.h>
+
+#include "baseline/escape.h"
+
+using drift::escape_bytes;
+using drift::unescape_bytes;
+
+TEST_CASE("plain UTF-8 paths pass through unchanged") {
+  CHECK(escape_bytes("/etc/ssh/sshd_config") == "/etc/ssh/sshd_config");
+  CHECK(escape_bytes("/etc/caf\xc3\xa9.conf") == "/etc/caf\xc3\xa9.conf");
+}
+
+TEST_CASE("newline, tab, backslash and control bytes are escaped") {
+  CHECK(escape_bytes("a\nb") == "a\\nb");
+  CHECK(escape_bytes("a\tb") == "a\\tb");
+  CHECK(escape_bytes("a\\b") == "a\\\\b");
+  CHECK(escape_bytes(std::string("a\x01" "b", 3)) == "a\\x01b");
+  CHECK(escape_bytes("a\x7f") == "a\\x7f");
+}
+
+TEST_CASE("bytes that are not valid UTF-8 become \\xNN") {
+  CHECK(escape_bytes("bad\xff") == "bad\\xff");
+  CHECK(escape_bytes("\xc3") == "\\xc3");               // truncated sequence
+  CHECK(escape_bytes("\xc0\xaf") == "\\xc0\\xaf");      // overlong '/'
+  CHECK(escape_bytes("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // surrogate
+}
+
+TEST_CASE("escaping round-trips every byte value") {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  all += "\xe2\x82\xac tail";
+  std::string back;
+  REQUIRE(unescape_bytes(escape_bytes(all), &back));
+  CHECK(back == all);
+}
+
+TEST_CASE("malformed escapes are rejected") {
+  std::string out;
+  CHECK_FALSE(unescape_bytes("a\\", &out));
+  CHECK_FALSE(unescape_bytes("a\\x4", &out));
+  CHECK_FALSE(unescape_bytes("a\\xzz", &out));
+  CHECK_FALSE(unescape_bytes("a\\q", &out));
+}
