@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what driftd needs to build and test, from Debian's archive only.
+# Idempotent: packages already present are not touched; apt-get runs only for
+# what is missing. Usage: packaging/install-deps.sh [--tests]
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config libssl-dev libarchive-dev libsystemd-dev prometheus-cpp-dev
+      libyaml-cpp-dev doctest-dev nlohmann-json3-dev libcurl4-openssl-dev libseccomp-dev)
+if [[ "${1:-}" == --tests ]]; then
+  # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark.
+  pkgs+=(libcap2-bin attr util-linux python3 aide time)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" ||
+    { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }
+fi
