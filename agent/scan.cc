@@ -1,14 +1,13 @@
-// Scan pipeline: a single-threaded walk (one lstat per entry) collects the
-// entry list, then N threads pull regular files from a shared atomic cursor,
-// largest first, so the five 100 MB files of a node do not leave one core
-// hashing alone at the end. Snapshot decisions are made by snapshot_policy
-// only; the bytes come from the hashing read itself.
+// Scan pipeline: a single-threaded walk (one lstat per entry) feeds regular
+// files to N-1 hashing threads as it goes; when the walk is done the walking
+// thread hashes too. Snapshot decisions are made by snapshot_policy only; the
+// bytes come from the hashing read itself.
 #include "agent/scan.h"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -20,62 +19,104 @@ namespace drift {
 
 Selection selection_from(const Config& config) { return Selection(config.paths); }
 
+namespace {
+
+// Files flow from the walker to the hashers in batches, so hashing starts with
+// the first directory instead of after the whole walk (the walk is a fifth of
+// the floor's time on a node-like tree).
+class FileQueue {
+ public:
+  void push(std::vector<Entry*>* batch) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      items_.insert(items_.end(), batch->begin(), batch->end());
+    }
+    batch->clear();
+    ready_.notify_all();
+  }
+  void close() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+  // Takes up to max items; false when the queue is closed and empty.
+  bool pop(std::vector<Entry*>* out, size_t max) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [this] { return head_ < items_.size() || closed_; });
+    if (head_ == items_.size()) return false;
+    const size_t n = std::min(max, items_.size() - head_);
+    out->assign(items_.begin() + static_cast<std::ptrdiff_t>(head_),
+                items_.begin() + static_cast<std::ptrdiff_t>(head_ + n));
+    head_ += n;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<Entry*> items_;
+  size_t head_ = 0;
+  bool closed_ = false;
+};
+
+constexpr size_t kBatch = 32;
+
+}  // namespace
+
 ScanResult run_scan(const Config& config, const ScanOptions& options) {
   ScanResult result;
   const Selection selection = selection_from(config);
-  WalkResult walked = walk_selection(selection, config.root);
-  result.warnings = std::move(walked.warnings);
-  std::vector<Entry>& entries = walked.entries;
-
-  std::vector<size_t> work;
-  uint64_t total_bytes = 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].type == EntryType::kFile && entries[i].status == EntryStatus::kOk) {
-      work.push_back(i);
-      total_bytes += entries[i].size;
-    }
-  }
-  std::sort(work.begin(), work.end(),
-            [&](size_t a, size_t b) { return entries[a].size > entries[b].size; });
-
   int threads = options.threads > 0 ? options.threads : config.scan_threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min<int>(threads, static_cast<int>(std::max<size_t>(1, work.size())));
 
   Progress progress(options.progress);
-  progress.set_total(entries.size(), total_bytes);
-  progress.add(entries.size() - work.size(), 0);
-
-  std::atomic<size_t> cursor{0};
+  FileQueue queue;
   std::mutex snapshots_mutex;
   auto worker = [&] {
     Hasher hasher;
     std::string content;
-    for (;;) {
-      const size_t k = cursor.fetch_add(1, std::memory_order_relaxed);
-      if (k >= work.size()) break;
-      Entry& e = entries[work[k]];
-      const std::string read_path = read_path_for(config.root, e.path);
-      if (options.hooks.before_hash) options.hooks.before_hash(read_path);
-      const bool candidate = snapshot_candidate(config.content, e.path, e.mode, e.size);
-      hasher.hash_file(read_path, &e, candidate ? &content : nullptr, config.content.max_bytes);
-      progress.add(1, e.size);
-      if (!candidate || e.status != EntryStatus::kOk || content.size() != e.size ||
-          !snapshot_content_ok(content) || (options.keep_content && !options.keep_content(e))) {
-        continue;
+    std::vector<Entry*> batch;
+    while (queue.pop(&batch, kBatch)) {
+      for (Entry* e : batch) {
+        const std::string read_path = read_path_for(config.root, e->path);
+        if (options.hooks.before_hash) options.hooks.before_hash(read_path);
+        const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
+        hasher.hash_file(read_path, e, candidate ? &content : nullptr, config.content.max_bytes);
+        progress.add(1, e->size);
+        if (!candidate || e->status != EntryStatus::kOk || content.size() != e->size ||
+            !snapshot_content_ok(content) || (options.keep_content && !options.keep_content(*e))) {
+          continue;
+        }
+        e->snapshot = true;
+        std::lock_guard<std::mutex> lock(snapshots_mutex);
+        result.snapshots.emplace(hex_encode(e->sha256), std::move(content));
+        content = std::string();
       }
-      e.snapshot = true;
-      std::lock_guard<std::mutex> lock(snapshots_mutex);
-      result.snapshots.emplace(hex_encode(e.sha256), std::move(content));
-      content = std::string();
     }
   };
+  // The walking thread hashes too once the walk is done: threads - 1 helpers now.
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  std::vector<Entry*> pending;
+  uint64_t total_bytes = 0;
+  WalkResult walked = walk_selection(selection, config.root, [&](Entry* e) {
+    total_bytes += e->size;
+    pending.push_back(e);
+    if (pending.size() == kBatch) queue.push(&pending);
+  });
+  queue.push(&pending);
+  queue.close();
+  progress.set_total(walked.entries.size(), total_bytes);
   worker();
   for (auto& t : pool) t.join();
   progress.finish();
+  result.warnings = std::move(walked.warnings);
 
+  std::vector<Entry> entries(std::make_move_iterator(walked.entries.begin()),
+                             std::make_move_iterator(walked.entries.end()));
+  walked.entries.clear();
   for (const Entry& e : entries) {
     if (status_is_incomplete(e.status)) ++result.incomplete;
     if (e.type == EntryType::kFile && e.has_sha256) {

@@ -37,7 +37,8 @@ EntryType type_of(mode_t mode) {
 
 class Walker {
  public:
-  Walker(const Selection& selection, const std::string& root) : selection_(selection), root_(root) {}
+  Walker(const Selection& selection, const std::string& root, const std::function<void(Entry*)>& on_file)
+      : selection_(selection), root_(root), on_file_(on_file) {}
 
   void walk_rule(const PathRule& rule) {
     const std::string read_path = read_path_for(root_, rule.path);
@@ -83,6 +84,7 @@ class Walker {
     }
     if (e.type != EntryType::kFile) read_integrity_xattrs(read_path, -1, &e.xattrs);
     result_.entries.push_back(std::move(e));
+    if (on_file_ && result_.entries.back().type == EntryType::kFile) on_file_(&result_.entries.back());
     return result_.entries.size() - 1;
   }
 
@@ -145,6 +147,7 @@ class Walker {
 
   const Selection& selection_;
   const std::string root_;
+  const std::function<void(Entry*)>& on_file_;
   WalkResult result_;
 };
 
@@ -190,8 +193,9 @@ void read_integrity_xattrs(const std::string& read_path, int fd,
   // kIntegrityXattrs is in name order already, so *out is sorted.
 }
 
-WalkResult walk_selection(const Selection& selection, const std::string& root) {
-  Walker walker(selection, root);
+WalkResult walk_selection(const Selection& selection, const std::string& root,
+                          const std::function<void(Entry*)>& on_file) {
+  Walker walker(selection, root, on_file);
   for (const PathRule& rule : selection.rules()) {
     // A rule root excluded by an enclosing rule is still walked: the most specific entry wins.
     walker.walk_rule(rule);

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ struct ScanHooks {
 };
 
 struct WalkResult {
-  std::vector<Entry> entries;          // walk order
+  std::deque<Entry> entries;           // walk order; a deque so pointers stay valid while it grows
   std::vector<std::string> warnings;   // e.g. a configured path that does not exist
 };
 
@@ -36,7 +37,10 @@ void fill_from_stat(const struct stat& st, Entry* e);
 /// Walks every rule root under `root` (the host prefix). Records host paths.
 /// Never follows symlinks; stays on the rule root's file system unless the rule
 /// says cross_mounts. Directories that are other rules' roots are left to them.
-WalkResult walk_selection(const Selection& selection, const std::string& root);
+/// on_file, if set, is called with each regular file as soon as it is recorded
+/// (the pointer stays valid), so hashing can start while the walk goes on.
+WalkResult walk_selection(const Selection& selection, const std::string& root,
+                          const std::function<void(Entry*)>& on_file = nullptr);
 
 /// Joins the host prefix and a host path ("/host" + "/etc" -> "/host/etc").
 std::string read_path_for(const std::string& root, const std::string& host_path);
