@@ -91,6 +91,22 @@ int load_baseline(const std::string& path, const std::string& public_key_path, b
   return 0;
 }
 
+// Re-reads a baseline for the given snapshots only (quietly: it was loaded once already).
+int load_baseline_snapshots(const std::string& path, const std::string& public_key_path, bool allow_unsigned,
+                            const std::set<std::string>& want, LoadedBaseline* out) {
+  std::string err;
+  Key key;
+  const bool have_key = ::access(public_key_path.c_str(), F_OK) == 0 && load_public_key(public_key_path, &key, &err);
+  if (!have_key && !allow_unsigned) return kExitUsage;
+  if (!read_whole_file(path, &out->bytes, &err)) return kExitBaselineUnreadable;
+  BaselineReadOptions options;
+  options.public_key = have_key ? &key : nullptr;
+  options.allow_unsigned = allow_unsigned;
+  options.want_snapshot = [&want](const std::string& sha) { return want.count(sha) > 0; };
+  BaselineError error;
+  return read_baseline_bytes(out->bytes, options, &out->baseline, &out->signature, &error, &err) ? 0 : kExitBaselineUnreadable;
+}
+
 int check_node(const Baseline& b, const Config& c, const Args& a) {
   if (b.meta.node == c.node) return 0;
   if (a.has("--allow-node-mismatch")) {
@@ -320,22 +336,21 @@ int cmd_check(const std::vector<std::string>& argv) {
   LoadedBaseline lb;
   if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
+  std::string().swap(lb.bytes);  // not needed during the scan
   ScanOptions options;
   options.progress = progress_wanted(a);
   CheckResult result = run_check(c, lb.baseline, options);
 
-  // Fetch the baseline snapshots the report needs (drifted text files only).
+  // Fetch the baseline snapshots the report needs (drifted text files only):
+  // a second pass over the file, verified again, so the check never held the
+  // whole baseline file in memory during the scan.
   const std::vector<std::string> needed = snapshots_needed(result.comparison);
-  Baseline with_snapshots;
   if (!needed.empty()) {
     const std::set<std::string> want(needed.begin(), needed.end());
-    BaselineReadOptions options2;
-    options2.want_snapshot = [&want](const std::string& sha) { return want.count(sha) > 0; };
-    SignatureInfo info;
-    BaselineError error;
-    // The bytes were verified above; this pass only decompresses.
-    if (read_baseline_bytes(lb.bytes, options2, &with_snapshots, &info, &error, &err)) {
-      lb.baseline.snapshots = std::move(with_snapshots.snapshots);
+    LoadedBaseline again;
+    if (load_baseline_snapshots(c.baseline, c.public_key, a.has("--allow-unsigned"), want, &again) == 0 &&
+        again.signature.payload_sha256 == lb.signature.payload_sha256) {
+      lb.baseline.snapshots = std::move(again.baseline.snapshots);
     }
   }
   ReportInput in;

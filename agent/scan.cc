@@ -78,9 +78,11 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     Hasher hasher;
     std::string content;
     std::vector<Entry*> batch;
+    std::string read_path;  // reused: no allocation per file
+    const std::string prefix = config.root == "/" ? "" : config.root;
     while (queue.pop(&batch, kBatch)) {
       for (Entry* e : batch) {
-        const std::string read_path = read_path_for(config.root, e->path);
+        read_path.assign(prefix).append(e->path);
         if (options.hooks.before_hash) options.hooks.before_hash(read_path);
         const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
         hasher.hash_file(read_path, e, candidate ? &content : nullptr, config.content.max_bytes);
@@ -114,9 +116,14 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   progress.finish();
   result.warnings = std::move(walked.warnings);
 
-  std::vector<Entry> entries(std::make_move_iterator(walked.entries.begin()),
-                             std::make_move_iterator(walked.entries.end()));
-  walked.entries.clear();
+  // Move out of the deque front to back, releasing its blocks as we go, so the
+  // entry list is never held twice (it is the bulk of a scan's memory).
+  std::vector<Entry> entries;
+  entries.reserve(walked.entries.size());
+  while (!walked.entries.empty()) {
+    entries.push_back(std::move(walked.entries.front()));
+    walked.entries.pop_front();
+  }
   for (const Entry& e : entries) {
     if (status_is_incomplete(e.status)) ++result.incomplete;
     if (e.type == EntryType::kFile && e.has_sha256) {

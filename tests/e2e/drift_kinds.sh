@@ -86,4 +86,12 @@ check 0
 echo swap > "$ROOT/etc/ssh/.sshd_config.swp"
 echo 'rootfs / rootfs rw 0 0' > "$ROOT/etc/mtab"
 check 0
+
+# Diff lines are terminal-safe: a planted escape sequence is shown as \xNN, never raw.
+for i in $(seq 10); do echo "line $i of the message of the day" >> "$ROOT/etc/motd"; done
+make_baseline
+printf 'title=\033]0;pwned\007\n' >> "$ROOT/etc/motd"
+check 4
+has '+title=\x1b]0;pwned\x07'
+! grep -q $'\033' "$T/out" || fail "a raw escape byte reached the report"
 echo "drift_kinds: ok"
