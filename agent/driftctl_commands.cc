@@ -371,7 +371,6 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.before_label = "baseline:";
   in.after_label = "now:";
   in.exit_code = result.exit_bits();
-  if (!a.has("--json")) for (const std::string& w : result.scan.warnings) note("warning: " + w);
   return print_report(in, a.has("--json"));
 }
 

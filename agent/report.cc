@@ -68,8 +68,16 @@ std::string render_text_report(const ReportInput& in) {
   for (const std::string& w : in.warnings) out += "warning: " + w + "\n";
   for (const Drift& d : c.drifts) {
     const Entry* e = d.after ? d.after : d.before;
-    out += "\n" + std::string(drift_kind_name(d.kind)) + " [" + severity_name(d.severity) + "] " +
-           escape_bytes(d.path()) + " (" + entry_type_name(e->type) + ")\n";
+    // Appended piece by piece (GCC 12 -O3 warns falsely on "\n" + std::string).
+    out += '\n';
+    out += drift_kind_name(d.kind);
+    out += " [";
+    out += severity_name(d.severity);
+    out += "] ";
+    out += escape_bytes(d.path());
+    out += " (";
+    out += entry_type_name(e->type);
+    out += ")\n";
     if (d.kind == DriftKind::kChanged) {
       for (const auto& info : kAttributes) {
         if (!d.changed.has(info.attr)) continue;
