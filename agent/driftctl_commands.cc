@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -65,46 +66,39 @@ struct LoadedBaseline {
   SignatureInfo signature;
 };
 
+// Which snapshots a load keeps: none (the index is enough), all, or a set.
+using SnapshotFilter = std::function<bool(const std::string&)>;
+const SnapshotFilter kNoSnapshots = nullptr;
+const SnapshotFilter kAllSnapshots = [](const std::string&) { return true; };
+
+// Reads and verifies a baseline. With allow_unsigned and no public key file,
+// signatures are not checked, and we say so loudly. Quiet loads (a second pass,
+// or the installed baseline consulted by install) report nothing themselves.
 int load_baseline(const std::string& path, const std::string& public_key_path, bool allow_unsigned,
-                  LoadedBaseline* out, bool all_snapshots = false) {
+                  LoadedBaseline* out, const SnapshotFilter& want = kNoSnapshots, bool quiet = false) {
+  auto refuse = [quiet](int code, const std::string& message) { return quiet ? code : fail(code, message); };
   std::string err;
   Key key;
   const bool have_key = !public_key_path.empty() && ::access(public_key_path.c_str(), F_OK) == 0;
   if (have_key) {
-    if (!load_public_key(public_key_path, &key, &err)) return fail(kExitIo, err);
+    if (!load_public_key(public_key_path, &key, &err)) return refuse(kExitIo, err);
   } else if (!allow_unsigned) {
-    return fail(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
-                                " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
+    return refuse(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
+                                  " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
   }
-  if (!read_whole_file(path, &out->bytes, &err)) return fail(kExitBaselineUnreadable, "baseline " + err);
+  if (!read_whole_file(path, &out->bytes, &err)) return refuse(kExitBaselineUnreadable, "baseline " + err);
   BaselineReadOptions options;
   options.public_key = have_key ? &key : nullptr;
   options.allow_unsigned = allow_unsigned;
-  if (all_snapshots) options.want_snapshot = [](const std::string&) { return true; };
+  options.want_snapshot = want;
   BaselineError error;
   if (!read_baseline_bytes(out->bytes, options, &out->baseline, &out->signature, &error, &err)) {
-    return fail(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
+    return refuse(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
   }
-  if (allow_unsigned && (out->signature.state == SignatureState::kUnsigned || !have_key)) {
+  if (!quiet && allow_unsigned && (out->signature.state == SignatureState::kUnsigned || !have_key)) {
     note("WARNING: --allow-unsigned: the baseline's signature was NOT verified; do not trust this result");
   }
   return 0;
-}
-
-// Re-reads a baseline for the given snapshots only (quietly: it was loaded once already).
-int load_baseline_snapshots(const std::string& path, const std::string& public_key_path, bool allow_unsigned,
-                            const std::set<std::string>& want, LoadedBaseline* out) {
-  std::string err;
-  Key key;
-  const bool have_key = ::access(public_key_path.c_str(), F_OK) == 0 && load_public_key(public_key_path, &key, &err);
-  if (!have_key && !allow_unsigned) return kExitUsage;
-  if (!read_whole_file(path, &out->bytes, &err)) return kExitBaselineUnreadable;
-  BaselineReadOptions options;
-  options.public_key = have_key ? &key : nullptr;
-  options.allow_unsigned = allow_unsigned;
-  options.want_snapshot = [&want](const std::string& sha) { return want.count(sha) > 0; };
-  BaselineError error;
-  return read_baseline_bytes(out->bytes, options, &out->baseline, &out->signature, &error, &err) ? 0 : kExitBaselineUnreadable;
 }
 
 int check_node(const Baseline& b, const Config& c, const Args& a) {
@@ -242,23 +236,12 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
   if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   // No silent rollback: an installed baseline with a higher serial wins.
-  if (::access(c.baseline.c_str(), F_OK) == 0) {
-    LoadedBaseline installed;
-    std::string bytes;
-    Key key;
-    Baseline old;
-    SignatureInfo info;
-    BaselineError error;
-    if (read_whole_file(c.baseline, &bytes, &err) && load_public_key(c.public_key, &key, &err)) {
-      BaselineReadOptions options;
-      options.public_key = &key;
-      if (read_baseline_bytes(bytes, options, &old, &info, &error, &err) &&
-          old.meta.serial > lb.baseline.meta.serial) {
-        return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
-                                               " is older than the installed serial " +
-                                               std::to_string(old.meta.serial) + " (no rollback)");
-      }
-    }
+  LoadedBaseline installed;
+  if (load_baseline(c.baseline, c.public_key, false, &installed, kNoSnapshots, /*quiet=*/true) == 0 &&
+      installed.baseline.meta.serial > lb.baseline.meta.serial) {
+    return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
+                                           " is older than the installed serial " +
+                                           std::to_string(installed.baseline.meta.serial) + " (no rollback)");
   }
   const size_t slash = c.baseline.rfind('/');
   if (slash != std::string::npos && slash > 0) ::mkdir(c.baseline.substr(0, slash).c_str(), 0700);
@@ -348,7 +331,8 @@ int cmd_check(const std::vector<std::string>& argv) {
   if (!needed.empty()) {
     const std::set<std::string> want(needed.begin(), needed.end());
     LoadedBaseline again;
-    if (load_baseline_snapshots(c.baseline, c.public_key, a.has("--allow-unsigned"), want, &again) == 0 &&
+    const SnapshotFilter wanted = [&want](const std::string& sha) { return want.count(sha) > 0; };
+    if (load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &again, wanted, /*quiet=*/true) == 0 &&
         again.signature.payload_sha256 == lb.signature.payload_sha256) {
       lb.baseline.snapshots = std::move(again.baseline.snapshots);
     }
@@ -384,8 +368,8 @@ int cmd_diff(const std::vector<std::string>& argv) {
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline la, lb;
-  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &la, true)) return rc;
-  if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, true)) return rc;
+  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &la, kAllSnapshots)) return rc;
+  if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   // Severity as recorded in the baselines (the later one's view of a path).
   Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, ComparePolicy{});
   ReportInput in;
@@ -424,7 +408,7 @@ int cmd_accept(const std::vector<std::string>& argv) {
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, true)) return rc;
+  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   std::vector<std::string> accept_paths;
   if (!all) {
