@@ -34,25 +34,6 @@ std::string content_diff(const ReportInput& in, const Drift& d) {
   return "";
 }
 
-// Diff lines come from host files: a control byte (an ANSI escape sequence in a
-// planted config file, say) must not reach the operator's terminal raw.
-std::string terminal_safe(std::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  for (char ch : line) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string render_text_report(const ReportInput& in) {
@@ -89,7 +70,8 @@ std::string render_text_report(const ReportInput& in) {
     if (!diff.empty()) {
       for (size_t pos = 0; pos < diff.size();) {
         const size_t nl = diff.find('\n', pos);
-        out += "    " + terminal_safe(std::string_view(diff).substr(pos, nl - pos)) + "\n";
+        // Diff lines are host file content: no raw control bytes on the operator's terminal.
+        out += "    " + escape_control_bytes(std::string_view(diff).substr(pos, nl - pos)) + "\n";
         pos = nl == std::string::npos ? diff.size() : nl + 1;
       }
     }

@@ -64,6 +64,17 @@ std::string escape_bytes(std::string_view raw) {
   return out;
 }
 
+std::string escape_control_bytes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7F) append_hex_escape(&out, c);
+    else out.push_back(ch);
+  }
+  return out;
+}
+
 bool unescape_bytes(std::string_view text, std::string* raw) {
   raw->clear();
   raw->reserve(text.size());

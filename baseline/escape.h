@@ -12,6 +12,11 @@ namespace drift {
 /// Everything else (including non-ASCII UTF-8) passes through unchanged.
 std::string escape_bytes(std::string_view raw);
 
+/// Escapes only control bytes other than tab (and DEL) as `\xNN`, leaving all
+/// else as it is: for showing host file content (diff lines) on a terminal,
+/// where a planted escape sequence must not reach the operator raw.
+std::string escape_control_bytes(std::string_view text);
+
 /// Inverse of escape_bytes. Returns false on a malformed escape.
 bool unescape_bytes(std::string_view text, std::string* raw);
 

@@ -42,3 +42,9 @@ TEST_CASE("malformed escapes are rejected") {
   CHECK_FALSE(unescape_bytes("a\\xzz", &out));
   CHECK_FALSE(unescape_bytes("a\\q", &out));
 }
+
+TEST_CASE("control-byte escaping keeps text, tabs and backslashes as they are") {
+  CHECK(drift::escape_control_bytes("a\tb\\c caf\xc3\xa9") == "a\tb\\c caf\xc3\xa9");
+  CHECK(drift::escape_control_bytes("title=\x1b]0;x\x07") == "title=\\x1b]0;x\\x07");
+  CHECK(drift::escape_control_bytes("del\x7f") == "del\\x7f");
+}
