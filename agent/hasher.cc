@@ -101,16 +101,4 @@ void Hasher::hash_file(const std::string& read_path, Entry* e, std::string* cont
   if (content && (!keep || total > max_content)) content->clear();
 }
 
-bool sha256_file(const std::string& path, Sha256* out) {
-  Entry e;
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  fill_from_stat(st, &e);
-  Hasher h;
-  h.hash_file(path, &e, nullptr, 0);
-  if (!e.has_sha256 || e.status != EntryStatus::kOk) return false;
-  *out = e.sha256;
-  return true;
-}
-
 }  // namespace drift

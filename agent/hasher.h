@@ -31,7 +31,4 @@ class Hasher {
   std::unique_ptr<Impl> impl_;
 };
 
-/// SHA-256 of a whole file, for callers outside a scan (returns false on error).
-bool sha256_file(const std::string& path, Sha256* out);
-
 }  // namespace drift
