@@ -79,7 +79,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     std::string content;
     std::vector<Entry*> batch;
     std::string read_path;  // reused: no allocation per file
-    const std::string prefix = config.root == "/" ? "" : config.root;
+    const std::string prefix = read_prefix_for(config.root);
     while (queue.pop(&batch, kBatch)) {
       for (Entry* e : batch) {
         read_path.assign(prefix).append(e->path);

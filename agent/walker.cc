@@ -153,10 +153,7 @@ class Walker {
 
 }  // namespace
 
-std::string read_path_for(const std::string& root, const std::string& host_path) {
-  if (root.empty() || root == "/") return host_path;
-  return root + host_path;
-}
+std::string read_prefix_for(const std::string& root) { return root == "/" ? "" : root; }
 
 void fill_from_stat(const struct stat& st, Entry* e) {
   e->type = type_of(st.st_mode);

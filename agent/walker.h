@@ -42,7 +42,11 @@ void fill_from_stat(const struct stat& st, Entry* e);
 WalkResult walk_selection(const Selection& selection, const std::string& root,
                           const std::function<void(Entry*)>& on_file = nullptr);
 
+/// The string to put before a host path to read it: "" for root "/", else root.
+std::string read_prefix_for(const std::string& root);
 /// Joins the host prefix and a host path ("/host" + "/etc" -> "/host/etc").
-std::string read_path_for(const std::string& root, const std::string& host_path);
+inline std::string read_path_for(const std::string& root, const std::string& host_path) {
+  return read_prefix_for(root) + host_path;
+}
 
 }  // namespace drift
