@@ -1,92 +1,86 @@
-// driftd: the per-node daemon. In this first cut it is a skeleton on the core's
-// contracts: load the config, verify the installed baseline, run a check at
-// start and every rescan_interval, log a one-line summary. inotify, the sinks
-// and confinement arrive with the daemon issue. It blocks in sigtimedwait
-// between checks: no polling, SIGTERM/SIGINT exit 0, SIGHUP reloads.
-#include <signal.h>
-#include <sys/stat.h>
+// driftd: the per-node daemon. Thin: options in, run_daemon out.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <ctime>
+#include <cstdlib>
+#include <cstring>
 #include <string>
-#include <vector>
 
-#include "agent/atomic_file.h"
 #include "agent/check.h"
+#include "agent/confine.h"
 #include "agent/config.h"
-#include "baseline/bundle.h"
-#include "baseline/escape.h"
-#include "baseline/signer.h"
+#include "agent/daemon.h"
 
 namespace {
 
-void log_line(const std::string& msg) { std::fprintf(stderr, "driftd: %s\n", msg.c_str()); }
+const char* kUsage =
+    "usage: driftd [--config FILE] [--root DIR]\n"
+    "       driftd --version\n"
+    "Watches the configured paths against the installed signed baseline; see README.md.\n";
 
-// One check; returns false when there is no valid baseline (logged with the reason).
-bool check_once(const drift::Config& c) {
-  std::string err, bytes;
-  drift::Key key;
-  if (!drift::load_public_key(c.public_key, &key, &err)) { log_line("baseline not valid: " + err); return false; }
-  if (!drift::read_whole_file(c.baseline, &bytes, &err)) { log_line("baseline not valid: " + err); return false; }
-  drift::Baseline b;
-  drift::SignatureInfo info;
-  drift::BaselineError error;
-  drift::BaselineReadOptions options;
-  options.public_key = &key;
-  if (!drift::read_baseline_bytes(bytes, options, &b, &info, &error, &err)) {
-    log_line("baseline not valid: " + err);
-    return false;
+const char* errno_name(int e) {
+  switch (e) {
+    case 0: return "OK";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case EINVAL: return "EINVAL";
+    case EBADF: return "EBADF";
+    case ENOTSUP: return "ENOTSUP";
+    default: return std::strerror(e);
   }
-  if (b.meta.node != c.node) {
-    log_line("baseline not valid: made for node '" + drift::escape_bytes(b.meta.node) + "'");
-    return false;
-  }
-  drift::CheckResult r = drift::run_check(c, b, drift::ScanOptions{});
-  log_line("check: " + std::to_string(r.scan.entries.size()) + " entries, " +
-           std::to_string(r.comparison.added) + " added, " + std::to_string(r.comparison.removed) +
-           " removed, " + std::to_string(r.comparison.changed) + " changed, " +
-           std::to_string(r.incomplete.size()) + " incomplete");
-  for (const drift::Drift& d : r.comparison.drifts) {
-    log_line(std::string(drift::drift_kind_name(d.kind)) + " [" + drift::severity_name(d.severity) + "] " +
-             drift::escape_bytes(d.path()));
-  }
-  return true;
+}
+
+// Test hook: applies the daemon's confinement exactly as the daemon does and
+// reports what each denied operation answers, one "name: ERRNO" per line.
+int probe_confinement(const std::string& config_path, const std::string& root, const char* read_denied,
+                      const char* write_denied, const char* read_allowed) {
+  drift::Config c;
+  std::string err;
+  if (!drift::load_config(config_path, &c, &err)) { std::fprintf(stderr, "%s\n", err.c_str()); return 16; }
+  if (!root.empty()) c.root = root;
+  const drift::ConfineReport report = drift::confine_daemon(c, config_path);
+  std::printf("summary: %s\nlandlock_abi: %d\n", report.summary.c_str(), report.landlock_abi);
+  struct { struct file_handle h; unsigned char bytes[128]; } handle{};
+  handle.h.handle_bytes = 128;
+  int mount_id = 0;
+  errno = 0;
+  std::printf("name_to_handle_at: %s\n",
+              errno_name(::syscall(SYS_name_to_handle_at, AT_FDCWD, c.state_dir.c_str(), &handle.h, &mount_id, 0) == 0 ? 0 : errno));
+  const int mount_fd = ::open(c.state_dir.c_str(), O_RDONLY | O_DIRECTORY);
+  errno = 0;
+  const long fd = ::syscall(SYS_open_by_handle_at, mount_fd, &handle.h, O_RDONLY);
+  std::printf("open_by_handle_at: %s\n", errno_name(fd >= 0 ? 0 : errno));
+  auto try_open = [](const char* path, int flags) {
+    const int f = ::open(path, flags | O_CLOEXEC, 0600);
+    const int e = f >= 0 ? 0 : errno;
+    if (f >= 0) ::close(f);
+    return errno_name(e);
+  };
+  std::printf("read_unconfigured: %s\n", try_open(read_denied, O_RDONLY));
+  std::printf("write_outside_state_dir: %s\n", try_open(write_denied, O_WRONLY | O_CREAT));
+  std::printf("read_configured: %s\n", try_open(read_allowed, O_RDONLY));
+  std::printf("write_state_dir: %s\n", try_open((c.state_dir + "/probe").c_str(), O_WRONLY | O_CREAT));
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, root;
-  bool once = false;
+  drift::DaemonOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config_path = argv[++i];
-    else if (a == "--root" && i + 1 < argc) root = argv[++i];
-    else if (a == "--once") once = true;
+    if (a == "--config" && i + 1 < argc) options.config_path = argv[++i];
+    else if (a == "--root" && i + 1 < argc) options.root = argv[++i];
     else if (a == "--version") { std::printf("driftd %s\n", drift::kToolVersion); return 0; }
-    else { std::fprintf(stderr, "usage: driftd [--config F] [--root DIR] [--once]\n"); return 16; }
+    else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
+    else if (a == "--probe-confinement" && i + 3 < argc) {
+      return probe_confinement(options.config_path, options.root, argv[i + 1], argv[i + 2], argv[i + 3]);
+    } else { std::fputs(kUsage, stderr); return 16; }
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  for (;;) {
-    drift::Config c;
-    std::string err;
-    if (!drift::load_config(config_path, &c, &err)) { log_line(err); return 16; }
-    if (!root.empty()) c.root = root;
-    ::mkdir(c.state_dir.c_str(), 0700);
-    check_once(c);
-    if (once) return 0;
-    const auto ms = c.rescan_interval.count();
-    struct timespec timeout = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000};
-    for (;;) {
-      const int sig = sigtimedwait(&signals, nullptr, &timeout);
-      if (sig == SIGTERM || sig == SIGINT) { log_line("exiting"); return 0; }
-      break;  // SIGHUP or the rescan timer: reload and check again
-    }
-  }
+  const char* hooks = std::getenv("DRIFTD_TEST_HOOKS");
+  options.test_hooks = hooks && std::string(hooks) == "1";
+  return drift::run_daemon(options);
 }

@@ -63,7 +63,103 @@ class FileQueue {
 
 constexpr size_t kBatch = 32;
 
+// Hashes one regular file; true when *content now holds a snapshot to keep.
+bool hash_and_snapshot(const Config& config, const ScanOptions& options, Hasher& hasher,
+                       const std::string& read_path, Entry* e, std::string* content) {
+  if (options.hooks.before_hash) options.hooks.before_hash(read_path);
+  const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
+  hasher.hash_file(read_path, e, candidate ? content : nullptr, config.content.max_bytes);
+  if (!candidate || e->status != EntryStatus::kOk || content->size() != e->size ||
+      !snapshot_content_ok(*content) || (options.keep_content && !options.keep_content(*e))) {
+    return false;
+  }
+  e->snapshot = true;
+  return true;
+}
+
+void count_and_sort(std::vector<Entry>* entries, ScanResult* result) {
+  for (const Entry& e : *entries) {
+    if (status_is_incomplete(e.status)) ++result->incomplete;
+    if (e.type == EntryType::kFile && e.has_sha256) {
+      ++result->files_hashed;
+      result->bytes_hashed += e.size;
+    }
+  }
+  sort_entries(entries);
+  // A path can only be listed twice if two rule roots overlap through a
+  // symlinked root, or two re-check scopes overlap; keep the first record.
+  entries->erase(std::unique(entries->begin(), entries->end(),
+                             [](const Entry& a, const Entry& b) { return a.path == b.path; }),
+                 entries->end());
+}
+
+// The entries of a sorted list a scope covers: [first, last) plus, for a
+// subtree, the scope path itself (which "/etc/a-b" may separate from "/etc/a/x").
+struct ScopeRange { size_t self = SIZE_MAX, first = 0, last = 0; };
+
+ScopeRange scope_range(const std::vector<Entry>& sorted, const RecheckScope& scope) {
+  auto by_path = [](const Entry& e, const std::string& p) { return e.path < p; };
+  ScopeRange r;
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), scope.path, by_path);
+  if (it != sorted.end() && it->path == scope.path) r.self = static_cast<size_t>(it - sorted.begin());
+  if (scope.self_only) return r;
+  // Children sort between "P/" and "P0" ('0' follows '/'); "/" is its own prefix.
+  const std::string lo = scope.path == "/" ? "/" : scope.path + "/";
+  const std::string hi = scope.path == "/" ? "0" : scope.path + "0";
+  r.first = static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), lo, by_path) - sorted.begin());
+  r.last = static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), hi, by_path) - sorted.begin());
+  if (r.first < r.last && sorted[r.first].path == scope.path) ++r.first;
+  return r;
+}
+
 }  // namespace
+
+ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& scopes, const ScanOptions& options) {
+  ScanResult result;
+  const Selection selection = selection_from(config);
+  Hasher hasher;
+  std::string content;
+  const std::string prefix = read_prefix_for(config.root);
+  std::vector<Entry> entries;
+  for (const RecheckScope& scope : scopes) {
+    WalkResult walked = walk_subtree(selection, config.root, scope.path, scope.self_only);
+    for (Entry& e : walked.entries) {
+      if (e.type == EntryType::kFile) {
+        if (hash_and_snapshot(config, options, hasher, prefix + e.path, &e, &content)) {
+          result.snapshots.emplace(hex_encode(e.sha256), std::move(content));
+          content = std::string();
+        }
+      }
+      entries.push_back(std::move(e));
+    }
+  }
+  count_and_sort(&entries, &result);
+  result.entries = std::move(entries);
+  return result;
+}
+
+void replace_scoped(std::vector<Entry>* current, const std::vector<RecheckScope>& scopes,
+                    std::vector<Entry> fresh) {
+  std::vector<bool> drop(current->size(), false);
+  for (const RecheckScope& scope : scopes) {
+    const ScopeRange r = scope_range(*current, scope);
+    if (r.self != SIZE_MAX) drop[r.self] = true;
+    for (size_t i = r.first; i < r.last; ++i) drop[i] = true;
+  }
+  std::vector<Entry> merged;
+  merged.reserve(current->size() + fresh.size());
+  size_t i = 0, j = 0;
+  while (i < current->size() || j < fresh.size()) {
+    if (i < current->size() && drop[i]) { ++i; continue; }
+    if (j == fresh.size() || (i < current->size() && (*current)[i].path < fresh[j].path)) {
+      merged.push_back(std::move((*current)[i++]));
+    } else {
+      if (i < current->size() && (*current)[i].path == fresh[j].path) ++i;  // fresh wins
+      merged.push_back(std::move(fresh[j++]));
+    }
+  }
+  *current = std::move(merged);
+}
 
 ScanResult run_scan(const Config& config, const ScanOptions& options) {
   ScanResult result;
@@ -83,18 +179,12 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     while (queue.pop(&batch, kBatch)) {
       for (Entry* e : batch) {
         read_path.assign(prefix).append(e->path);
-        if (options.hooks.before_hash) options.hooks.before_hash(read_path);
-        const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
-        hasher.hash_file(read_path, e, candidate ? &content : nullptr, config.content.max_bytes);
-        progress.add(1, e->size);
-        if (!candidate || e->status != EntryStatus::kOk || content.size() != e->size ||
-            !snapshot_content_ok(content) || (options.keep_content && !options.keep_content(*e))) {
-          continue;
+        if (hash_and_snapshot(config, options, hasher, read_path, e, &content)) {
+          std::lock_guard<std::mutex> lock(snapshots_mutex);
+          result.snapshots.emplace(hex_encode(e->sha256), std::move(content));
+          content = std::string();
         }
-        e->snapshot = true;
-        std::lock_guard<std::mutex> lock(snapshots_mutex);
-        result.snapshots.emplace(hex_encode(e->sha256), std::move(content));
-        content = std::string();
+        progress.add(1, e->size);
       }
     }
   };
@@ -124,19 +214,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     entries.push_back(std::move(walked.entries.front()));
     walked.entries.pop_front();
   }
-  for (const Entry& e : entries) {
-    if (status_is_incomplete(e.status)) ++result.incomplete;
-    if (e.type == EntryType::kFile && e.has_sha256) {
-      ++result.files_hashed;
-      result.bytes_hashed += e.size;
-    }
-  }
-  sort_entries(&entries);
-  // A path can only be listed twice if two rule roots overlap through a
-  // symlinked root; keep the first record.
-  entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const Entry& a, const Entry& b) { return a.path == b.path; }),
-                entries.end());
+  count_and_sort(&entries, &result);
   result.entries = std::move(entries);
   return result;
 }

@@ -31,6 +31,24 @@ struct ScanResult {
 
 ScanResult run_scan(const Config& config, const ScanOptions& options);
 
+/// What to re-read after an inotify event: a path alone (its attributes
+/// changed) or the path and everything below it (created, deleted, moved).
+struct RecheckScope {
+  std::string path;
+  bool self_only = false;
+  bool operator<(const RecheckScope& o) const { return path < o.path; }
+};
+
+/// Re-reads the scopes as a full scan would record them, on the calling
+/// thread (event re-checks run at normal priority, a few paths at a time).
+/// Entries are sorted; a scope whose path is gone yields nothing.
+ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& scopes, const ScanOptions& options);
+
+/// Replaces every entry of `current` (sorted) that the scopes cover with the
+/// entries of `fresh` (sorted, from scan_paths of the same scopes).
+void replace_scoped(std::vector<Entry>* current, const std::vector<RecheckScope>& scopes,
+                    std::vector<Entry> fresh);
+
 /// The path selection a config describes.
 Selection selection_from(const Config& config);
 

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "baseline/compare.h"
+
 namespace drift {
 namespace {
 
@@ -63,6 +65,32 @@ class Walker {
       return;
     }
     walk_directory(fd, rule.path, read_path, index, st.st_dev, rule, selection_.excludes_enclosing(rule.path));
+  }
+
+  // One host path under `rule`, and with descend everything below it.
+  void walk_path(const PathRule& rule, const std::string& host_path, dev_t root_dev, bool descend) {
+    const std::string read_path = read_path_for(root_, host_path);
+    struct stat st;
+    if (::lstat(read_path.c_str(), &st) != 0) {
+      if (errno != ENOENT && errno != ENOTDIR) {
+        Entry e;
+        e.path = host_path;
+        e.status = EntryStatus::kUnreadable;
+        e.severity = rule.severity;
+        result_.entries.push_back(std::move(e));
+      }
+      return;  // gone: the caller's comparison makes it a removal
+    }
+    const size_t index = record(host_path, read_path, st, rule);
+    if (!descend || !S_ISDIR(st.st_mode) || !rule.recursive || (st.st_dev != root_dev && !rule.cross_mounts)) {
+      return;
+    }
+    const int fd = ::open(read_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      result_.entries[index].status = errno == ENOENT ? EntryStatus::kVanished : EntryStatus::kUnreadable;
+      return;
+    }
+    walk_directory(fd, host_path, read_path, index, root_dev, rule, selection_.excludes_enclosing(rule.path));
   }
 
   WalkResult take() { return std::move(result_); }
@@ -188,6 +216,46 @@ void read_integrity_xattrs(const std::string& read_path, int fd,
     if (len >= 0) out->emplace_back(want, std::string(value, static_cast<size_t>(len)));
   }
   // kIntegrityXattrs is in name order already, so *out is sorted.
+}
+
+const PathRule* covering_rule(const Selection& selection, const std::string& root,
+                              const std::string& host_path, dev_t* root_dev) {
+  const PathRule* rule = selection.rule_for(host_path);
+  if (!rule) return nullptr;
+  struct stat st;
+  if (::lstat(read_path_for(root, rule->path).c_str(), &st) != 0) return nullptr;
+  *root_dev = st.st_dev;
+  if (host_path == rule->path) return rule;
+  const std::string parent = parent_path(host_path);
+  if (!rule->recursive && parent != rule->path) return nullptr;
+  // Every step from the rule root down must be one the walk takes: not
+  // excluded, and on the rule root's file system unless it crosses mounts.
+  for (std::string p = host_path; p != rule->path; p = parent_path(p)) {
+    if (selection.excluded(p)) return nullptr;
+  }
+  if (!rule->cross_mounts && parent != rule->path) {
+    if (::lstat(read_path_for(root, parent).c_str(), &st) != 0 || st.st_dev != *root_dev) return nullptr;
+  }
+  return rule;
+}
+
+WalkResult walk_subtree(const Selection& selection, const std::string& root, const std::string& host_path,
+                        bool self_only, const std::function<void(Entry*)>& on_file) {
+  Walker walker(selection, root, on_file);
+  dev_t root_dev = 0;
+  if (const PathRule* rule = covering_rule(selection, root, host_path, &root_dev)) {
+    walker.walk_path(*rule, host_path, root_dev, !self_only);
+  }
+  if (!self_only) {
+    // Rule roots below host_path are walked as their own roots, as in a full walk.
+    for (const PathRule& r : selection.rules()) {
+      if (r.path != host_path && path_is_under(r.path, host_path)) {
+        struct stat st;
+        if (::lstat(read_path_for(root, r.path).c_str(), &st) == 0) walker.walk_path(r, r.path, st.st_dev, true);
+      }
+    }
+  }
+  return walker.take();
 }
 
 WalkResult walk_selection(const Selection& selection, const std::string& root,

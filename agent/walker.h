@@ -42,6 +42,18 @@ void fill_from_stat(const struct stat& st, Entry* e);
 WalkResult walk_selection(const Selection& selection, const std::string& root,
                           const std::function<void(Entry*)>& on_file = nullptr);
 
+/// The rule under which a full walk would record host_path, or null when it
+/// would not (no rule, excluded on the way, beyond a non-recursive rule or a
+/// mount boundary). *root_dev gets the rule root's device.
+const PathRule* covering_rule(const Selection& selection, const std::string& root,
+                              const std::string& host_path, dev_t* root_dev);
+
+/// Records host_path as a full walk would and, unless self_only, everything
+/// below it, including the roots of more specific rules. A path that is gone
+/// or not covered yields no entry. For re-checking what inotify reported.
+WalkResult walk_subtree(const Selection& selection, const std::string& root, const std::string& host_path,
+                        bool self_only, const std::function<void(Entry*)>& on_file = nullptr);
+
 /// The string to put before a host path to read it: "" for root "/", else root.
 std::string read_prefix_for(const std::string& root);
 /// Joins the host prefix and a host path ("/host" + "/etc" -> "/host/etc").

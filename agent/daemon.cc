@@ -1,0 +1,578 @@
+// The daemon. One thread owns the state (baseline, current entries, drift
+// set) and blocks in poll() on the inotify fd, a signalfd and an eventfd the
+// rescan thread raises; deadlines (debounce, next rescan, watchdog) are the
+// poll timeout, so an idle daemon uses no CPU. The network is on the sinks'
+// threads: the watcher never waits on it.
+#include "agent/daemon.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "agent/atomic_file.h"
+#include "agent/check.h"
+#include "agent/config.h"
+#include "agent/confine.h"
+#include "agent/daemon_log.h"
+#include "agent/drift_tracker.h"
+#include "agent/http_client.h"
+#include "agent/loki_sink.h"
+#include "agent/metrics.h"
+#include "agent/pushgateway_sink.h"
+#include "agent/scan.h"
+#include "agent/spool.h"
+#include "agent/text_diff.h"
+#include "agent/watcher.h"
+#include "baseline/bundle.h"
+#include "baseline/escape.h"
+#include "baseline/signer.h"
+#include "baseline/snapshot_policy.h"
+
+namespace drift {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t wall_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool make_dirs(const std::string& dir, mode_t mode) {
+  if (dir.empty() || dir == "/" || dir == ".") return true;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  if (!make_dirs(dir_of(dir), 0755)) return false;
+  return ::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST;
+}
+
+// Periodic full rescans yield to the node's workloads: SCHED_IDLE for CPU and
+// the idle I/O class (honoured by BFQ; others ignore it). Both are per thread
+// and inherited by the hashing threads the scan starts.
+void lower_priority_of_this_thread() {
+  struct sched_param p{};
+  ::sched_setscheduler(0, SCHED_IDLE, &p);
+  constexpr int kIoprioWhoProcess = 1, kIoprioClassIdle = 3, kIoprioClassShift = 13;
+  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << kIoprioClassShift);
+}
+
+std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Baseline> base) {
+  return [base](const Entry& now) {
+    if (!base) return false;
+    const auto& before = base->entries;
+    auto it = std::lower_bound(before.begin(), before.end(), now.path,
+                               [](const Entry& e, const std::string& p) { return e.path < p; });
+    return it == before.end() || it->path != now.path || !it->has_sha256 || it->sha256 != now.sha256;
+  };
+}
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
+  int run();
+
+ private:
+  bool load_config_file(Config* out);
+  void start_sinks();
+  void place_watches();
+  void load_baseline(const std::string& why);
+  void baseline_invalid(const std::string& reason);
+  void start_full_rescan();
+  void finish_full_rescan();
+  void recheck_pending();
+  void evaluate(bool force_push);
+  std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
+  void handle_signal(int sig, bool* quit);
+  void reload_config();
+  void shutdown();
+
+  DaemonOptions options_;
+  Config config_;
+  Metrics metrics_;
+  Spool spool_;
+  bool spool_ok_ = false;
+  std::unique_ptr<PushgatewaySink> pusher_;
+  std::unique_ptr<LokiSink> loki_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Registry> health_registry_ = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<Watcher> watcher_;
+  ConfineReport confinement_;
+
+  std::shared_ptr<const Baseline> baseline_;  // the last valid baseline
+  std::string baseline_bytes_;                // its file, for snapshot lookups
+  bool baseline_valid_ = false;
+  uint64_t highest_serial_ = 0;
+  std::string baseline_problem_;
+
+  std::vector<Entry> current_;
+  bool have_current_ = false;
+  std::map<std::string, std::string> current_snapshots_;  // sha hex -> content, drifted files only
+  DriftTracker tracker_;
+  bool pushed_once_ = false;
+
+  std::map<std::string, bool> pending_;  // path -> self_only
+  std::optional<Clock::time_point> first_event_;
+
+  std::thread rescan_thread_;
+  bool rescan_running_ = false, rescan_again_ = false;
+  int rescan_efd_ = -1;
+  ScanResult rescan_result_;
+  double rescan_seconds_ = 0;
+  std::vector<RecheckScope> dirty_during_rescan_;
+  Clock::time_point next_rescan_;
+  bool paused_ = false;
+};
+
+bool Daemon::load_config_file(Config* out) {
+  std::string err;
+  if (!load_config(options_.config_path, out, &err)) {
+    daemon_log(err);
+    return false;
+  }
+  if (!options_.root.empty()) out->root = options_.root;
+  return true;
+}
+
+void Daemon::start_sinks() {
+  auto log = [](const std::string& m) { daemon_log(m); };
+  if (!config_.pushgateway_url.empty()) {
+    pusher_ = std::make_unique<PushgatewaySink>(
+        pushgateway_group_url(config_.pushgateway_url, config_.pushgateway_job, config_.node),
+        config_.pushgateway_heartbeat, &metrics_, log);
+  }
+  if (!config_.loki_url.empty() && spool_ok_) {
+    std::string url = config_.loki_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    loki_ = std::make_unique<LokiSink>(url + "/loki/api/v1/push", &spool_, config_.state_dir + "/loki-dead-letter.jsonl",
+                                       &metrics_, log);
+  }
+  if (!config_.listen.empty()) {
+    std::string bind = config_.listen;
+    if (bind[0] == ':') bind = "0.0.0.0" + bind;
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(bind, 1);
+      exposer_->RegisterCollectable(metrics_.registry());
+      exposer_->RegisterCollectable(health_registry_, "/healthz");
+    } catch (const std::exception& e) {
+      daemon_log("cannot listen on " + config_.listen + ": " + e.what() + " (serving no /metrics)");
+    }
+  }
+}
+
+void Daemon::place_watches() {
+  watcher_ = std::make_unique<Watcher>(selection_from(config_), config_.root);
+  if (!watcher_->ok()) {
+    daemon_log(std::string("inotify unavailable: ") + std::strerror(errno) + " (periodic rescans only)");
+    return;
+  }
+  watcher_->watch_selection();
+  if (!watcher_->watch_aux(dir_of(config_.baseline))) {
+    daemon_log("cannot watch " + dir_of(config_.baseline) + " for baseline installs (SIGHUP reloads it)");
+  }
+  metrics_.set_watches(watcher_->watches(), watcher_->failures());
+  if (watcher_->unwatched()) {
+    daemon_log("out of inotify watches: " + std::to_string(watcher_->watches()) + " placed, at least " +
+               std::to_string(watcher_->unwatched()) +
+               " more needed (raise fs.inotify.max_user_watches); those directories are covered by rescans only");
+  }
+}
+
+void Daemon::baseline_invalid(const std::string& reason) {
+  baseline_valid_ = false;
+  metrics_.set_baseline(false, baseline_ ? baseline_->meta.created : 0);
+  if (reason != baseline_problem_) {
+    daemon_log("baseline not valid: " + reason +
+               (baseline_ ? "; still comparing with the last valid one (serial " +
+                                std::to_string(baseline_->meta.serial) + ")"
+                          : "; nothing to compare with until a valid baseline is installed"));
+  }
+  baseline_problem_ = reason;
+  if (pusher_) pusher_->push_soon();
+}
+
+void Daemon::load_baseline(const std::string& why) {
+  std::string err, bytes;
+  Key key;
+  if (!load_public_key(config_.public_key, &key, &err)) return baseline_invalid(err);
+  if (!read_whole_file(config_.baseline, &bytes, &err)) return baseline_invalid("baseline " + err);
+  Baseline b;
+  SignatureInfo info;
+  BaselineError error;
+  BaselineReadOptions ro;
+  ro.public_key = &key;
+  if (!read_baseline_bytes(bytes, ro, &b, &info, &error, &err)) return baseline_invalid(config_.baseline + ": " + err);
+  if (b.meta.node != config_.node) {
+    return baseline_invalid(config_.baseline + " was made for node '" + escape_bytes(b.meta.node) +
+                            "', this is '" + escape_bytes(config_.node) + "'");
+  }
+  if (b.meta.serial < highest_serial_) {
+    return baseline_invalid(config_.baseline + " has serial " + std::to_string(b.meta.serial) +
+                            ", older than serial " + std::to_string(highest_serial_) + " already seen (rollback refused)");
+  }
+  const bool same = baseline_ && baseline_bytes_ == bytes;
+  if (b.meta.serial > highest_serial_) {
+    highest_serial_ = b.meta.serial;
+    std::string werr;
+    if (!write_file_atomically(config_.state_dir + "/highest-serial", std::to_string(highest_serial_) + "\n", 0600, &werr)) {
+      daemon_log("cannot record the baseline serial: " + werr);
+    }
+  }
+  baseline_valid_ = true;
+  baseline_problem_.clear();
+  metrics_.set_baseline(true, b.meta.created);
+  if (!same) {
+    daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
+               " entries, key " + info.key_id + ") loaded: " + why);
+    baseline_ = std::make_shared<const Baseline>(std::move(b));
+    baseline_bytes_ = std::move(bytes);
+  }
+  if (have_current_) evaluate(true);
+  else if (!rescan_running_) start_full_rescan();
+  if (pusher_) pusher_->push_soon();
+}
+
+void Daemon::start_full_rescan() {
+  if (rescan_running_) {
+    rescan_again_ = true;
+    return;
+  }
+  if (!baseline_) return;  // nothing to compare with; a valid baseline starts one
+  rescan_running_ = true;
+  dirty_during_rescan_.clear();
+  Config config = config_;
+  ScanOptions options;
+  options.keep_content = keep_changed_content(baseline_);
+  rescan_thread_ = std::thread([this, config, options] {
+    lower_priority_of_this_thread();
+    const auto t0 = Clock::now();
+    ScanResult r = run_scan(config, options);
+    rescan_seconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
+    rescan_result_ = std::move(r);
+    const uint64_t one = 1;
+    (void)!::write(rescan_efd_, &one, sizeof one);
+  });
+}
+
+void Daemon::finish_full_rescan() {
+  uint64_t n;
+  (void)!::read(rescan_efd_, &n, sizeof n);
+  rescan_thread_.join();
+  rescan_running_ = false;
+  ScanResult r = std::move(rescan_result_);
+  rescan_result_ = ScanResult{};
+  for (const std::string& w : r.warnings) daemon_log("warning: " + w);
+  current_ = std::move(r.entries);
+  current_snapshots_ = std::move(r.snapshots);
+  have_current_ = true;
+  metrics_.set_full_scan(current_.size(), static_cast<double>(wall_ns()) / 1e9, rescan_seconds_, r.incomplete);
+  daemon_log("full check: " + std::to_string(current_.size()) + " entries, " + std::to_string(r.bytes_hashed) +
+             " bytes hashed in " + std::to_string(rescan_seconds_).substr(0, 5) + " s, " +
+             std::to_string(r.incomplete) + " incomplete");
+  // Changes seen while the scan ran may be older or newer than what it read:
+  // read them again on top of it.
+  if (!dirty_during_rescan_.empty()) {
+    std::vector<RecheckScope> scopes = std::move(dirty_during_rescan_);
+    dirty_during_rescan_.clear();
+    ScanOptions o;
+    o.keep_content = keep_changed_content(baseline_);
+    ScanResult fresh = scan_paths(config_, scopes, o);
+    replace_scoped(&current_, scopes, std::move(fresh.entries));
+    current_snapshots_.merge(fresh.snapshots);
+  }
+  if (watcher_ && watcher_->ok()) {
+    watcher_->watch_selection();  // heal watches lost to replaced directories
+    metrics_.set_watches(watcher_->watches(), watcher_->failures());
+  }
+  evaluate(true);
+  const auto interval = watcher_ && watcher_->unwatched()
+                            ? std::min(config_.rescan_interval, Millis(300000))  // what inotify cannot see
+                            : config_.rescan_interval;
+  next_rescan_ = Clock::now() + interval;
+  if (rescan_again_) {
+    rescan_again_ = false;
+    start_full_rescan();
+  }
+}
+
+void Daemon::recheck_pending() {
+  std::vector<RecheckScope> scopes;
+  // A subtree scope covers the paths below it; keep the outermost.
+  for (const auto& [path, self_only] : pending_) {
+    if (!scopes.empty() && !scopes.back().self_only && path_is_under(path, scopes.back().path)) continue;
+    scopes.push_back({path, self_only});
+  }
+  pending_.clear();
+  const auto first = *first_event_;
+  first_event_.reset();
+  if (rescan_running_) dirty_during_rescan_.insert(dirty_during_rescan_.end(), scopes.begin(), scopes.end());
+  if (!have_current_ || !baseline_) return;
+  ScanOptions o;
+  o.keep_content = keep_changed_content(baseline_);
+  ScanResult fresh = scan_paths(config_, scopes, o);
+  replace_scoped(&current_, scopes, std::move(fresh.entries));
+  current_snapshots_.merge(fresh.snapshots);
+  evaluate(false);
+  metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - first).count());
+}
+
+std::string Daemon::diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots) {
+  if (t.cleared || !t.drift || !t.drift->after || t.drift->after->type != EntryType::kFile) return "";
+  const Drift& d = *t.drift;
+  if (d.kind == DriftKind::kChanged && !d.changed.has(Attr::kSha256)) return "";
+  // The current content is only held when the snapshot policy allowed it now,
+  // and the old one only when it allowed it when the baseline was made.
+  auto after = current_snapshots_.find(hex_encode(d.after->sha256));
+  if (!d.after->snapshot || after == current_snapshots_.end()) return "";
+  std::string before_text;
+  if (d.before) {
+    if (!d.before->snapshot) return "";
+    auto b = before_snapshots.find(hex_encode(d.before->sha256));
+    if (b == before_snapshots.end()) return "";
+    before_text = b->second;
+  }
+  const std::string label = escape_bytes(d.path());
+  return unified_diff(before_text, after->second, d.before ? "baseline" + label : "/dev/null", "now" + label);
+}
+
+void Daemon::evaluate(bool force_push) {
+  if (!baseline_ || !have_current_) return;
+  const Comparison c = compare_entries(baseline_->entries, current_, compare_policy_for(selection_from(config_)));
+  std::vector<DriftTransition> transitions = tracker_.update(c);
+  std::vector<DriftFact> facts;
+  for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause});
+  metrics_.set_drift(facts, config_.metrics_max_paths);
+
+  std::set<std::string> wanted;
+  for (const DriftTransition& t : transitions) {
+    if (!t.cleared && t.drift && t.drift->before && t.drift->before->snapshot) wanted.insert(hex_encode(t.drift->before->sha256));
+  }
+  std::map<std::string, std::string> before_snapshots;
+  if (!wanted.empty()) {
+    Baseline with_snapshots;
+    SignatureInfo info;
+    BaselineError error;
+    std::string err;
+    BaselineReadOptions ro;  // verified when loaded; these are the same bytes
+    ro.want_snapshot = [&wanted](const std::string& sha) { return wanted.count(sha) > 0; };
+    if (read_baseline_bytes(baseline_bytes_, ro, &with_snapshots, &info, &error, &err)) {
+      before_snapshots = std::move(with_snapshots.snapshots);
+    }
+  }
+  const int64_t now = wall_ns();
+  std::vector<LokiEntry> lines;
+  for (const DriftTransition& t : transitions) {
+    const DriftRecord& r = t.record;
+    if (!t.cleared) metrics_.count_drift_event({r.path, r.kind, r.severity, r.cause});
+    daemon_log(std::string(t.cleared ? "cleared " : "drift ") + drift_kind_name(r.kind) + " [" +
+                   severity_name(r.severity) + "] " + escape_bytes(r.path),
+               {{"DRIFT_PATH", escape_bytes(r.path)}, {"DRIFT_KIND", drift_kind_name(r.kind)},
+                {"DRIFT_SEVERITY", severity_name(r.severity)}, {"DRIFT_EVENT", t.cleared ? "cleared" : "drift"}});
+    LokiEntry e;
+    e.labels = {{"job", "driftd"}, {"node", escape_bytes(config_.node)}, {"kind", drift_kind_name(r.kind)},
+                {"severity", severity_name(r.severity)}};
+    e.ts_ns = now;
+    e.line = drift_log_line(t, config_.node, now, diff_for(t, before_snapshots), config_.loki_max_diff_bytes);
+    lines.push_back(std::move(e));
+  }
+  if (!lines.empty() && spool_ok_) {
+    uint64_t dropped = 0;
+    std::string err;
+    if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
+    if (dropped) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped) + " oldest lines");
+    metrics_.set_spool(spool_.entries(), spool_.dropped_total());
+    if (loki_) loki_->wake();
+  }
+  // Keep only the content of files that are still drifted.
+  std::set<std::string> keep;
+  for (const Drift& d : c.drifts) {
+    if (d.after && d.after->snapshot) keep.insert(hex_encode(d.after->sha256));
+  }
+  std::erase_if(current_snapshots_, [&keep](const auto& kv) { return !keep.count(kv.first); });
+
+  if (pusher_ && (force_push || !transitions.empty() || !pushed_once_)) {
+    pusher_->push_soon();
+    pushed_once_ = true;
+  }
+  notify_systemd("STATUS=" + std::to_string(tracker_.state().size()) + " paths in drift" +
+                 (baseline_valid_ ? "" : "; baseline not valid: " + baseline_problem_));
+}
+
+void Daemon::reload_config() {
+  Config next;
+  if (!load_config_file(&next)) {
+    daemon_log("SIGHUP: config not reloaded, keeping the running one");
+    return;
+  }
+  const bool sinks_changed = next.pushgateway_url != config_.pushgateway_url || next.loki_url != config_.loki_url ||
+                             next.node != config_.node || next.pushgateway_job != config_.pushgateway_job;
+  config_ = std::move(next);
+  daemon_log("SIGHUP: config reloaded from " + config_.source);
+  if (sinks_changed) {
+    if (pusher_) pusher_->stop();
+    if (loki_) loki_->stop(std::chrono::milliseconds(0));
+    pusher_.reset();
+    loki_.reset();
+    exposer_.reset();
+    start_sinks();
+  }
+  place_watches();
+  load_baseline("SIGHUP");
+  start_full_rescan();
+}
+
+void Daemon::handle_signal(int sig, bool* quit) {
+  if (sig == SIGTERM || sig == SIGINT) *quit = true;
+  else if (sig == SIGHUP) reload_config();
+  else if (sig == SIGUSR1 && options_.test_hooks) { paused_ = true; daemon_log("test hook: inotify reader paused"); }
+  else if (sig == SIGUSR2 && options_.test_hooks) { paused_ = false; daemon_log("test hook: inotify reader resumed"); }
+}
+
+void Daemon::shutdown() {
+  if (rescan_running_) {
+    rescan_thread_.join();
+    rescan_running_ = false;
+  }
+  exposer_.reset();
+  if (pusher_) pusher_->stop();  // one last push of the latest state
+  if (loki_) loki_->stop(std::chrono::milliseconds(3000));  // the rest stays spooled
+  daemon_log("exiting");
+}
+
+int Daemon::run() {
+  // Signals arrive on a signalfd; block them before any thread exists so
+  // every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  const int sfd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+  rescan_efd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+  if (!load_config_file(&config_)) return 16;
+  if (!make_dirs(config_.state_dir, 0700)) {
+    daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
+    return 20;
+  }
+  http_global_init();
+  {
+    std::string text, err;
+    if (read_whole_file(config_.state_dir + "/highest-serial", &text, &err)) highest_serial_ = std::strtoull(text.c_str(), nullptr, 10);
+  }
+  // Confine before any thread starts: Landlock and seccomp apply to the
+  // calling thread and what it creates afterwards.
+  confinement_ = confine_daemon(config_, options_.config_path);
+  daemon_log("confinement: " + confinement_.summary);
+
+  std::string err;
+  spool_ok_ = spool_.open(config_.state_dir + "/spool", config_.spool_max_bytes, &err);
+  if (!spool_ok_) daemon_log("spool unavailable, Loki lines cannot be kept: " + err);
+  start_sinks();
+  daemon_log("driftd " + std::string(kToolVersion) + " on node " + escape_bytes(config_.node) + ", config " +
+             config_.source + ", root " + config_.root);
+  place_watches();
+  load_baseline("start");
+  if (!baseline_) metrics_.set_drift({}, config_.metrics_max_paths);
+  // Ready once the watches are placed, baseline or not: the first full check
+  // may run long at idle priority.
+  notify_systemd("READY=1\nSTATUS=watching " + std::to_string(watcher_ ? watcher_->watches() : 0) + " directories");
+  if (pusher_ && !baseline_) pusher_->push_soon();  // baseline_valid 0 is news too
+  next_rescan_ = Clock::now() + config_.rescan_interval;
+  if (!rescan_running_) start_full_rescan();
+
+  const uint64_t watchdog_usec = systemd_watchdog_usec();
+  auto next_watchdog = Clock::now();
+  bool quit = false;
+  while (!quit) {
+    const auto now = Clock::now();
+    auto deadline = next_rescan_;
+    if (first_event_) deadline = std::min(deadline, *first_event_ + config_.debounce);
+    if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
+    const long long wait_ms =
+        std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_efd_, POLLIN, 0}, {-1, POLLIN, 0}};
+    if (watcher_ && watcher_->ok() && !paused_) fds[2].fd = watcher_->fd();
+    const int n = ::poll(fds, 3, static_cast<int>(std::min<long long>(wait_ms, 3600000)));
+    if (n < 0 && errno != EINTR) {
+      daemon_log(std::string("poll: ") + std::strerror(errno));
+      break;
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (::read(sfd, &si, sizeof si) == sizeof si) handle_signal(static_cast<int>(si.ssi_signo), &quit);
+    }
+    if (fds[1].revents & POLLIN) finish_full_rescan();
+    if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) {
+      WatchEvents ev;
+      watcher_->read_events(&ev);
+      metrics_.add_inotify_events(ev.events);
+      for (const std::string& dir : ev.new_dirs) watcher_->watch_tree(dir);  // at once, before files land in it
+      if (!ev.new_dirs.empty()) metrics_.set_watches(watcher_->watches(), watcher_->failures());
+      for (const RecheckScope& s : ev.scopes) {
+        auto [it, inserted] = pending_.emplace(s.path, s.self_only);
+        if (!inserted) it->second = it->second && s.self_only;  // a subtree wins
+      }
+      if (!ev.scopes.empty() && !first_event_) first_event_ = Clock::now();
+      for (const std::string& name : ev.aux_names) {
+        if (name == base_of(config_.baseline)) load_baseline("installed");
+      }
+      if (ev.overflow) {
+        daemon_log("inotify queue overflowed: events were lost, running a full check");
+        start_full_rescan();
+      }
+    }
+    const auto after = Clock::now();
+    if (first_event_ && after >= *first_event_ + config_.debounce) recheck_pending();
+    if (after >= next_rescan_) {
+      next_rescan_ = after + config_.rescan_interval;
+      start_full_rescan();
+    }
+    if (watchdog_usec && after >= next_watchdog) {
+      notify_systemd("WATCHDOG=1");
+      next_watchdog = after + std::chrono::microseconds(watchdog_usec / 2);
+    }
+  }
+  notify_systemd("STOPPING=1");
+  shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  Daemon daemon(options);
+  return daemon.run();
+}
+
+}  // namespace drift

@@ -1,0 +1,137 @@
+// Every family is created at start with all of its fixed label sets at 0, so
+// every node pushes the same families and types (Pushgateway answers 400 when
+// a group's # TYPE disagrees with another's) and a cleared series reads 0.
+#include "agent/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+
+#include "agent/check.h"
+#include "baseline/escape.h"
+
+namespace drift {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+namespace {
+
+std::string key_of(Severity s, DriftKind k, const std::string& cause) {
+  return std::string(severity_name(s)) + "/" + drift_kind_name(k) + "/" + cause;
+}
+
+constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kWarning};
+constexpr DriftKind kKinds[] = {DriftKind::kAdded, DriftKind::kRemoved, DriftKind::kChanged};
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& r = *registry_;
+  detected_ = &BuildGauge().Name("driftd_drift_detected").Help("1 while any path differs from the baseline").Register(r).Add({});
+  files_family_ = &BuildGauge().Name("driftd_drift_files").Help("Paths in drift now, by severity, kind and cause").Register(r);
+  events_family_ = &BuildCounter().Name("driftd_drift_events_total").Help("Drift transitions seen (a path entering drift or drifting differently), by severity, kind and cause").Register(r);
+  for (Severity s : kSeverities) {
+    for (DriftKind k : kKinds) {
+      for (const char* cause : kCauses) {
+        const prometheus::Labels labels{{"severity", severity_name(s)}, {"kind", drift_kind_name(k)}, {"cause", cause}};
+        files_[key_of(s, k, cause)] = &files_family_->Add(labels);
+        events_[key_of(s, k, cause)] = &events_family_->Add(labels);
+      }
+    }
+  }
+  path_family_ = &BuildGauge().Name("driftd_drift_path").Help("1 for each drifted path (at most metrics.max_paths, critical first)").Register(r);
+  paths_truncated_ = &BuildGauge().Name("driftd_drift_paths_truncated").Help("Drifted paths left out of driftd_drift_path by metrics.max_paths").Register(r).Add({});
+  baseline_valid_ = &BuildGauge().Name("driftd_baseline_valid").Help("1 when the installed baseline is signed by the configured key, for this node, and not a rollback").Register(r).Add({});
+  baseline_created_ = &BuildGauge().Name("driftd_baseline_created_timestamp_seconds").Help("Creation time of the baseline in use").Register(r).Add({});
+  files_monitored_ = &BuildGauge().Name("driftd_files_monitored").Help("Entries in the last full scan").Register(r).Add({});
+  watches_ = &BuildGauge().Name("driftd_watches").Help("inotify watches placed").Register(r).Add({});
+  watch_failures_ = &BuildCounter().Name("driftd_watch_failures_total").Help("Watches that could not be placed (fs.inotify.max_user_watches)").Register(r).Add({});
+  last_full_scan_ = &BuildGauge().Name("driftd_last_full_scan_timestamp_seconds").Help("When the last full scan finished").Register(r).Add({});
+  full_scan_duration_ = &BuildGauge().Name("driftd_full_scan_duration_seconds").Help("Wall time of the last full scan").Register(r).Add({});
+  scan_incomplete_ = &BuildGauge().Name("driftd_scan_incomplete_entries").Help("Entries that could not be read fully (unreadable, vanished, changed while read)").Register(r).Add({});
+  inotify_events_ = &BuildCounter().Name("driftd_events_total").Help("inotify events read").Register(r).Add({});
+  spool_entries_ = &BuildGauge().Name("driftd_spool_entries").Help("Loki lines waiting in the durable spool").Register(r).Add({});
+  spool_dropped_ = &BuildCounter().Name("driftd_spool_dropped_total").Help("Loki lines dropped: spool full (oldest first) or refused by Loki for good").Register(r).Add({});
+  push_failures_ = &BuildCounter().Name("driftd_push_failures_total").Help("Failed pushes, by sink").Register(r);
+  push_failures_->Add({{"sink", "pushgateway"}});
+  push_failures_->Add({{"sink", "loki"}});
+  latency_ = &BuildHistogram().Name("driftd_detection_latency_seconds").Help("From the inotify event to the drift state updated").Register(r)
+                  .Add({}, prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5, 10, 30});
+  BuildGauge().Name("driftd_build_info").Help("driftd's version").Register(r).Add({{"version", kToolVersion}}).Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::set_drift(const std::vector<DriftFact>& drifts, int max_paths) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [key, gauge] : files_) gauge->Set(0);
+  for (const DriftFact& d : drifts) files_[key_of(d.severity, d.kind, d.cause)]->Increment();
+  detected_->Set(drifts.empty() ? 0 : 1);
+  for (prometheus::Gauge* g : paths_) path_family_->Remove(g);
+  paths_.clear();
+  std::vector<const DriftFact*> order;
+  for (const DriftFact& d : drifts) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(), [](const DriftFact* a, const DriftFact* b) {
+    if (a->severity != b->severity) return a->severity == Severity::kCritical;
+    return a->path < b->path;
+  });
+  const size_t keep = std::min(order.size(), static_cast<size_t>(std::max(0, max_paths)));
+  for (size_t i = 0; i < keep; ++i) {
+    const DriftFact& d = *order[i];
+    auto& g = path_family_->Add({{"path", escape_bytes(d.path)}, {"kind", drift_kind_name(d.kind)},
+                                 {"severity", severity_name(d.severity)}});
+    g.Set(1);
+    paths_.push_back(&g);
+  }
+  paths_truncated_->Set(static_cast<double>(order.size() - keep));
+}
+
+void Metrics::count_drift_event(const DriftFact& fact) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  events_[key_of(fact.severity, fact.kind, fact.cause)]->Increment();
+}
+
+void Metrics::set_baseline(bool valid, int64_t created_unix) {
+  baseline_valid_->Set(valid ? 1 : 0);
+  baseline_created_->Set(static_cast<double>(created_unix));
+}
+
+void Metrics::set_full_scan(uint64_t files, double finished_unix, double duration_s, uint64_t incomplete) {
+  files_monitored_->Set(static_cast<double>(files));
+  last_full_scan_->Set(finished_unix);
+  full_scan_duration_->Set(duration_s);
+  scan_incomplete_->Set(static_cast<double>(incomplete));
+}
+
+void Metrics::set_watches(uint64_t watches, uint64_t failures_total) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  watches_->Set(static_cast<double>(watches));
+  const double delta = static_cast<double>(failures_total) - watch_failures_->Value();
+  if (delta > 0) watch_failures_->Increment(delta);
+}
+
+void Metrics::add_inotify_events(uint64_t n) { inotify_events_->Increment(static_cast<double>(n)); }
+
+void Metrics::set_spool(uint64_t entries, uint64_t dropped_total) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  spool_entries_->Set(static_cast<double>(entries));
+  const double delta = static_cast<double>(dropped_total) - spool_dropped_->Value();
+  if (delta > 0) spool_dropped_->Increment(delta);
+}
+
+void Metrics::add_push_failure(const std::string& sink) { push_failures_->Add({{"sink", sink}}).Increment(); }
+
+void Metrics::observe_detection_latency(double seconds) { latency_->Observe(seconds); }
+
+std::string Metrics::text() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace drift

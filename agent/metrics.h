@@ -1,0 +1,85 @@
+// driftd's metric families (names are a contract: alert rules and dashboards
+// use them). Kept in prometheus-cpp's core registry, serialised with its text
+// serializer for Pushgateway and served by its exposer for scrapes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "baseline/compare.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+class Histogram;
+template <typename T> class Family;
+}  // namespace prometheus
+
+namespace drift {
+
+/// The causes a drift can have (the package-aware check adds "package").
+inline constexpr const char* kCauses[] = {"unexplained", "package"};
+
+/// One drifted path as the metrics see it.
+struct DriftFact {
+  std::string path;  // raw bytes; escaped on the way out
+  DriftKind kind;
+  Severity severity;
+  std::string cause = "unexplained";
+};
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  /// Replaces the drift state: driftd_drift_detected, driftd_drift_files and at
+  /// most max_paths driftd_drift_path series (critical first, then by path).
+  void set_drift(const std::vector<DriftFact>& drifts, int max_paths);
+  /// One drift transition (a path entered drift or drifted differently).
+  void count_drift_event(const DriftFact& fact);
+  void set_baseline(bool valid, int64_t created_unix);
+  void set_full_scan(uint64_t files, double finished_unix, double duration_s, uint64_t incomplete);
+  void set_watches(uint64_t watches, uint64_t failures_total);
+  void add_inotify_events(uint64_t n);
+  void set_spool(uint64_t entries, uint64_t dropped_total);
+  void add_push_failure(const std::string& sink);
+  void observe_detection_latency(double seconds);
+
+  /// The registry in Prometheus text format (what a push sends).
+  std::string text() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  mutable std::mutex mutex_;  // guards the path series list and counters' deltas
+  prometheus::Gauge* detected_;
+  prometheus::Family<prometheus::Gauge>* files_family_;
+  std::map<std::string, prometheus::Gauge*> files_;  // "severity/kind/cause"
+  prometheus::Family<prometheus::Counter>* events_family_;
+  std::map<std::string, prometheus::Counter*> events_;
+  prometheus::Family<prometheus::Gauge>* path_family_;
+  std::vector<prometheus::Gauge*> paths_;
+  prometheus::Gauge* paths_truncated_;
+  prometheus::Gauge* baseline_valid_;
+  prometheus::Gauge* baseline_created_;
+  prometheus::Gauge* files_monitored_;
+  prometheus::Gauge* watches_;
+  prometheus::Counter* watch_failures_;
+  prometheus::Gauge* last_full_scan_;
+  prometheus::Gauge* full_scan_duration_;
+  prometheus::Gauge* scan_incomplete_;
+  prometheus::Counter* inotify_events_;
+  prometheus::Gauge* spool_entries_;
+  prometheus::Counter* spool_dropped_;
+  prometheus::Family<prometheus::Counter>* push_failures_;
+  prometheus::Histogram* latency_;
+};
+
+}  // namespace drift

@@ -1,0 +1,123 @@
+#include "agent/pushgateway_sink.h"
+
+#include "agent/backoff.h"
+#include "agent/http_client.h"
+
+namespace drift {
+namespace {
+
+constexpr std::chrono::milliseconds kTimeout(5000);
+
+bool plain_label_value(const std::string& v) {
+  if (v.empty()) return false;
+  for (char c : v) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string base64url(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string label_segment(const std::string& name, const std::string& value) {
+  if (plain_label_value(value)) return "/" + name + "/" + value;
+  return "/" + name + "@base64/" + (value.empty() ? std::string("=") : base64url(value));
+}
+
+}  // namespace
+
+std::string pushgateway_group_url(const std::string& base, const std::string& job, const std::string& instance) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  return b + "/metrics" + label_segment("job", job) + label_segment("instance", instance);
+}
+
+PushgatewaySink::PushgatewaySink(std::string group_url, std::chrono::milliseconds heartbeat, Metrics* metrics,
+                                 std::function<void(const std::string&)> log)
+    : url_(std::move(group_url)), heartbeat_(heartbeat), metrics_(metrics), log_(std::move(log)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+PushgatewaySink::~PushgatewaySink() { stop(); }
+
+void PushgatewaySink::push_soon() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requested_ = enabled_ = true;
+  }
+  wake_.notify_one();
+}
+
+void PushgatewaySink::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PushgatewaySink::run() {
+  Backoff backoff;
+  bool failing = false;
+  auto next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
+  auto retry_at = std::chrono::steady_clock::time_point::max();
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    const auto deadline = std::min(retry_at, enabled_ ? next_heartbeat : std::chrono::steady_clock::time_point::max());
+    auto wanted = [&] { return requested_ || stopping_; };
+    if (deadline == std::chrono::steady_clock::time_point::max()) wake_.wait(lock, wanted);
+    else wake_.wait_until(lock, deadline, wanted);
+    const auto now = std::chrono::steady_clock::now();
+    if (!(requested_ || stopping_ || now >= deadline)) continue;
+    if (!enabled_ && !requested_) {
+      if (stopping_) return;
+      continue;
+    }
+    requested_ = false;
+    const bool last = stopping_;
+    lock.unlock();
+    const HttpResponse r = http_request("PUT", url_, metrics_->text(), "text/plain; version=0.0.4", kTimeout);
+    lock.lock();
+    const bool ok = r.status >= 200 && r.status < 300;
+    if (ok) {
+      if (failing) log_("pushgateway: delivered again");
+      failing = false;
+      backoff.succeeded();
+      retry_at = std::chrono::steady_clock::time_point::max();
+    } else {
+      metrics_->add_push_failure("pushgateway");
+      if (!failing) {
+        log_("pushgateway: push to " + url_ + " failed: " +
+             (r.status ? "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200) : r.error) +
+             " (retrying with backoff)");
+      }
+      failing = true;
+      retry_at = std::chrono::steady_clock::now() + backoff.failed();
+    }
+    next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
+    if (last) return;
+  }
+}
+
+}  // namespace drift

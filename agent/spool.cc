@@ -1,0 +1,163 @@
+#include "agent/spool.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstring>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "agent/atomic_file.h"
+
+namespace drift {
+
+using nlohmann::json;
+
+std::string Spool::encode(const std::vector<LokiEntry>& entries) {
+  std::string out;
+  for (const LokiEntry& e : entries) {
+    json j = {{"labels", e.labels}, {"ts", std::to_string(e.ts_ns)}, {"line", e.line}};
+    out += j.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += '\n';
+  }
+  return out;
+}
+
+bool Spool::decode(const std::string& text, std::vector<LokiEntry>* out) {
+  out->clear();
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) return false;  // a segment always ends with a newline
+    try {
+      const json j = json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
+                                 text.begin() + static_cast<std::ptrdiff_t>(end));
+      LokiEntry e;
+      e.labels = j.at("labels").get<std::map<std::string, std::string>>();
+      e.ts_ns = std::stoll(j.at("ts").get<std::string>());
+      e.line = j.at("line").get<std::string>();
+      out->push_back(std::move(e));
+    } catch (const std::exception&) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+std::string Spool::path_of(uint64_t seq) const {
+  char name[40];
+  std::snprintf(name, sizeof name, "/%020" PRIu64 ".jsonl", seq);
+  return dir_ + name;
+}
+
+bool Spool::open(const std::string& dir, uint64_t max_bytes, std::string* err) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  dir_ = dir;
+  max_bytes_ = max_bytes;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    *err = "cannot create spool " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    *err = "cannot open spool " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  while (struct dirent* ent = ::readdir(d)) {
+    uint64_t seq = 0;
+    char tail[8] = {0};
+    if (std::sscanf(ent->d_name, "%20" SCNu64 ".%7s", &seq, tail) != 2 || std::string(tail) != "jsonl") continue;
+    std::string text, ignored;
+    if (!read_whole_file(path_of(seq), &text, &ignored)) continue;
+    Info info;
+    info.bytes = text.size();
+    for (char c : text) info.lines += c == '\n';
+    segments_[seq] = info;
+    bytes_ += info.bytes;
+    lines_ += info.lines;
+    next_seq_ = std::max(next_seq_, seq + 1);
+  }
+  ::closedir(d);
+  return true;
+}
+
+void Spool::drop_oldest_locked(uint64_t* dropped_lines) {
+  auto it = segments_.begin();
+  ::unlink(path_of(it->first).c_str());
+  bytes_ -= it->second.bytes;
+  lines_ -= it->second.lines;
+  dropped_ += it->second.lines;
+  *dropped_lines += it->second.lines;
+  segments_.erase(it);
+}
+
+bool Spool::append(const std::vector<LokiEntry>& entries, uint64_t* dropped_lines, std::string* err) {
+  *dropped_lines = 0;
+  if (entries.empty()) return true;
+  const std::string text = encode(entries);
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (!segments_.empty() && bytes_ + text.size() > max_bytes_) drop_oldest_locked(dropped_lines);
+  const uint64_t seq = next_seq_++;
+  if (!write_file_atomically(path_of(seq), text, 0600, err)) return false;
+  segments_[seq] = Info{text.size(), entries.size()};
+  bytes_ += text.size();
+  lines_ += entries.size();
+  return true;
+}
+
+bool Spool::oldest(SpoolSegment* out) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (!segments_.empty()) {
+    auto it = segments_.begin();
+    std::string text, err;
+    if (read_whole_file(path_of(it->first), &text, &err) && decode(text, &out->entries)) {
+      out->seq = it->first;
+      return true;
+    }
+    // A torn or foreign file cannot be delivered; keep it for a human, count it.
+    ::rename(path_of(it->first).c_str(), (path_of(it->first) + ".bad").c_str());
+    bytes_ -= it->second.bytes;
+    lines_ -= it->second.lines;
+    dropped_ += it->second.lines;
+    segments_.erase(it);
+  }
+  return false;
+}
+
+bool Spool::replace(uint64_t seq, const std::vector<LokiEntry>& remaining, std::string* err) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = segments_.find(seq);
+  if (it == segments_.end()) return true;  // dropped meanwhile
+  bytes_ -= it->second.bytes;
+  lines_ -= it->second.lines;
+  if (remaining.empty()) {
+    ::unlink(path_of(seq).c_str());
+    segments_.erase(it);
+    return true;
+  }
+  const std::string text = encode(remaining);
+  if (!write_file_atomically(path_of(seq), text, 0600, err)) {
+    segments_.erase(it);
+    return false;
+  }
+  it->second = Info{text.size(), remaining.size()};
+  bytes_ += text.size();
+  lines_ += remaining.size();
+  return true;
+}
+
+uint64_t Spool::entries() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return lines_;
+}
+
+uint64_t Spool::dropped_total() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return dropped_;
+}
+
+}  // namespace drift

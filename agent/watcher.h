@@ -1,0 +1,72 @@
+// The watcher: inotify watches on every directory a selection covers, and the
+// translation of inotify events into re-check scopes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/scan.h"
+#include "baseline/selection.h"
+
+namespace drift {
+
+/// What one read of the inotify queue found.
+struct WatchEvents {
+  std::vector<RecheckScope> scopes;     // covered paths to re-check
+  std::vector<std::string> new_dirs;    // covered directories created or moved in (watch them now)
+  std::vector<std::string> aux_names;   // names that changed in an auxiliary directory
+  bool overflow = false;                // IN_Q_OVERFLOW: events were lost, rescan everything
+  uint64_t events = 0;                  // raw inotify events read
+};
+
+class Watcher {
+ public:
+  /// Watches the selection's directories under `root`. Never follows symlinks;
+  /// recursion, excludes and mount boundaries follow the walker's rules, so a
+  /// watch exists exactly where a scan descends. A rule whose root is a file
+  /// (or missing) is watched through its parent directory.
+  Watcher(const Selection& selection, std::string root);
+  ~Watcher();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+
+  /// Places (or confirms) every watch the selection needs; idempotent, so a
+  /// full rescan calls it again to heal watches lost to replaced directories.
+  void watch_selection();
+  /// Watches a directory that appeared, and every covered directory below it.
+  void watch_tree(const std::string& host_dir);
+  /// Watches a directory outside the selection (read path, e.g. the baseline's
+  /// directory); changes there come back as aux_names.
+  bool watch_aux(const std::string& read_dir);
+
+  /// Reads everything queued without blocking.
+  void read_events(WatchEvents* out);
+
+  size_t watches() const { return dirs_.size(); }
+  /// Watches that could not be placed since start (ENOSPC: max_user_watches).
+  uint64_t failures() const { return failures_; }
+  /// Directories currently unwatched for lack of watches (0 when all are placed).
+  size_t unwatched() const { return unwatched_; }
+
+ private:
+  void add_dir_tree(const PathRule& rule, const std::string& host_dir, dev_t root_dev);
+  bool add_watch(const std::string& host_dir);
+
+  Selection selection_;
+  std::string root_;
+  int fd_ = -1;
+  std::map<int, std::string> dirs_;  // wd -> host directory
+  int aux_wd_ = -1;
+  uint64_t failures_ = 0;
+  size_t unwatched_ = 0;
+  std::vector<char> buffer_;
+};
+
+}  // namespace drift
