@@ -119,9 +119,12 @@ const std::vector<std::string>& denied_syscalls() {
 AccessPlan access_plan_for(const Config& config, const std::string& config_path) {
   AccessPlan plan;
   for (const PathRule& rule : config.paths) plan.read.push_back(read_path_for(config.root, rule.path));
-  plan.read.push_back(config_path.empty() ? kDefaultConfigPath : config_path);
-  plan.read.push_back(config.public_key);
-  plan.read.push_back(dir_of(config.baseline));  // replaced by rename on install: its directory, not its inode
+  // Landlock rules follow inodes, and these files are replaced by rename (an
+  // editor, `baseline install`, a ConfigMap's ..data swap): grant their
+  // directories, not the inodes they have now.
+  plan.read.push_back(dir_of(config_path.empty() ? kDefaultConfigPath : config_path));
+  plan.read.push_back(dir_of(config.public_key));
+  plan.read.push_back(dir_of(config.baseline));
   // Name resolution, TLS, and the shared objects glibc loads for them.
   for (const char* p : {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
                         "/etc/services", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/usr/share/ca-certificates",

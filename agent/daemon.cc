@@ -108,12 +108,13 @@ class Daemon {
   void place_watches();
   void load_baseline(const std::string& why);
   void baseline_invalid(const std::string& reason);
-  void start_full_rescan();
+  void start_full_rescan(bool periodic = false);
   void finish_full_rescan();
   void recheck_pending();
   void evaluate(bool force_push);
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
+  void note_replaced_file_rules(const std::vector<Entry>& entries);
   void reload_config();
   void shutdown();
 
@@ -152,7 +153,24 @@ class Daemon {
   std::vector<RecheckScope> dirty_during_rescan_;
   Clock::time_point next_rescan_;
   bool paused_ = false;
+  bool restart_to_reconfine_ = false;
 };
+
+// Landlock grants a file rule (a kubelet config file) to the inode it had at
+// start; a file replaced by rename is a new inode the daemon may not open.
+// It exits with 75 (EX_TEMPFAIL) for its supervisor to restart it, and the
+// fresh start reads the new file; the drift state on disk keeps known drift
+// from being announced twice.
+void Daemon::note_replaced_file_rules(const std::vector<Entry>& entries) {
+  if (confinement_.landlock_abi == 0) return;
+  const Selection selection = selection_from(config_);
+  for (const Entry& e : entries) {
+    if (e.status == EntryStatus::kUnreadable && e.type == EntryType::kFile && selection.is_rule_root(e.path)) {
+      daemon_log(escape_bytes(e.path) + " was replaced and Landlock follows inodes: restarting to confine afresh (exit 75)");
+      restart_to_reconfine_ = true;
+    }
+  }
+}
 
 bool Daemon::load_config_file(Config* out) {
   std::string err;
@@ -262,7 +280,11 @@ void Daemon::load_baseline(const std::string& why) {
   if (pusher_) pusher_->push_soon();
 }
 
-void Daemon::start_full_rescan() {
+// Periodic rescans run at idle priority: the node's workloads come first.
+// Start-up, overflow and reload rescans restore correctness (events were lost
+// or the rules changed), so they run at normal priority: SCHED_IDLE can
+// starve for minutes on a busy node.
+void Daemon::start_full_rescan(bool periodic) {
   if (rescan_running_) {
     rescan_again_ = true;
     return;
@@ -273,8 +295,8 @@ void Daemon::start_full_rescan() {
   Config config = config_;
   ScanOptions options;
   options.keep_content = keep_changed_content(baseline_);
-  rescan_thread_ = std::thread([this, config, options] {
-    lower_priority_of_this_thread();
+  rescan_thread_ = std::thread([this, config, options, periodic] {
+    if (periodic) lower_priority_of_this_thread();
     const auto t0 = Clock::now();
     ScanResult r = run_scan(config, options);
     rescan_seconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -292,6 +314,8 @@ void Daemon::finish_full_rescan() {
   ScanResult r = std::move(rescan_result_);
   rescan_result_ = ScanResult{};
   for (const std::string& w : r.warnings) daemon_log("warning: " + w);
+  note_replaced_file_rules(r.entries);
+  if (restart_to_reconfine_) return;
   current_ = std::move(r.entries);
   current_snapshots_ = std::move(r.snapshots);
   have_current_ = true;
@@ -340,6 +364,8 @@ void Daemon::recheck_pending() {
   ScanOptions o;
   o.keep_content = keep_changed_content(baseline_);
   ScanResult fresh = scan_paths(config_, scopes, o);
+  note_replaced_file_rules(fresh.entries);
+  if (restart_to_reconfine_) return;
   replace_scoped(&current_, scopes, std::move(fresh.entries));
   current_snapshots_.merge(fresh.snapshots);
   evaluate(false);
@@ -412,6 +438,12 @@ void Daemon::evaluate(bool force_push) {
     if (dropped) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped) + " oldest lines");
     metrics_.set_spool(spool_.entries(), spool_.dropped_total());
     if (loki_) loki_->wake();
+  }
+  if (!transitions.empty()) {
+    std::string err;
+    if (!write_file_atomically(config_.state_dir + "/drift-state", tracker_.save(), 0600, &err)) {
+      daemon_log("cannot save the drift state: " + err);
+    }
   }
   // Keep only the content of files that are still drifted.
   std::set<std::string> keep;
@@ -496,6 +528,12 @@ int Daemon::run() {
   daemon_log("confinement: " + confinement_.summary);
 
   std::string err;
+  {
+    std::string text;
+    if (read_whole_file(config_.state_dir + "/drift-state", &text, &err) && !tracker_.load(text)) {
+      daemon_log("ignoring an unreadable " + config_.state_dir + "/drift-state");
+    }
+  }
   spool_ok_ = spool_.open(config_.state_dir + "/spool", config_.spool_max_bytes, &err);
   if (!spool_ok_) daemon_log("spool unavailable, Loki lines cannot be kept: " + err);
   start_sinks();
@@ -514,7 +552,7 @@ int Daemon::run() {
   const uint64_t watchdog_usec = systemd_watchdog_usec();
   auto next_watchdog = Clock::now();
   bool quit = false;
-  while (!quit) {
+  while (!quit && !restart_to_reconfine_) {
     const auto now = Clock::now();
     auto deadline = next_rescan_;
     if (first_event_) deadline = std::min(deadline, *first_event_ + config_.debounce);
@@ -556,7 +594,7 @@ int Daemon::run() {
     if (first_event_ && after >= *first_event_ + config_.debounce) recheck_pending();
     if (after >= next_rescan_) {
       next_rescan_ = after + config_.rescan_interval;
-      start_full_rescan();
+      start_full_rescan(/*periodic=*/true);
     }
     if (watchdog_usec && after >= next_watchdog) {
       notify_systemd("WATCHDOG=1");
@@ -565,7 +603,7 @@ int Daemon::run() {
   }
   notify_systemd("STOPPING=1");
   shutdown();
-  return 0;
+  return restart_to_reconfine_ ? 75 : 0;
 }
 
 }  // namespace

@@ -78,6 +78,42 @@ std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) 
   return out;
 }
 
+std::string DriftTracker::save() const {
+  json j = json::array();
+  for (const auto& [path, r] : state_) {
+    j.push_back({{"path", escape_bytes(r.path)}, {"kind", drift_kind_name(r.kind)},
+                 {"severity", severity_name(r.severity)}, {"changed", r.changed.bits()},
+                 {"cause", r.cause}, {"fingerprint", escape_bytes(r.fingerprint)}});
+  }
+  return j.dump(1) + "\n";
+}
+
+bool DriftTracker::load(const std::string& text) {
+  std::map<std::string, DriftRecord> loaded;
+  try {
+    for (const json& item : json::parse(text)) {
+      DriftRecord r;
+      if (!unescape_bytes(item.at("path").get<std::string>(), &r.path) ||
+          !unescape_bytes(item.at("fingerprint").get<std::string>(), &r.fingerprint) ||
+          !parse_severity(item.at("severity").get<std::string>(), &r.severity)) {
+        return false;
+      }
+      const std::string kind = item.at("kind").get<std::string>();
+      if (kind == "added") r.kind = DriftKind::kAdded;
+      else if (kind == "removed") r.kind = DriftKind::kRemoved;
+      else if (kind == "changed") r.kind = DriftKind::kChanged;
+      else return false;
+      r.cause = item.at("cause").get<std::string>();
+      r.changed = AttrSet::from_bits(item.at("changed").get<uint32_t>());
+      loaded.emplace(r.path, std::move(r));
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  state_ = std::move(loaded);
+  return true;
+}
+
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
                            const std::string& diff, uint64_t max_diff_bytes) {
   const DriftRecord& r = t.record;

@@ -35,6 +35,11 @@ class DriftTracker {
   std::vector<DriftTransition> update(const Comparison& comparison);
   const std::map<std::string, DriftRecord>& state() const { return state_; }
 
+  /// The state as text (state_dir/drift-state), so a restart does not
+  /// announce known drift again; load() ignores a file it cannot parse.
+  std::string save() const;
+  bool load(const std::string& text);
+
  private:
   std::map<std::string, DriftRecord> state_;
 };

@@ -106,8 +106,9 @@ LokiSink::Outcome LokiSink::deliver(std::vector<LokiEntry>* entries, std::vector
     return deliver(&second, undelivered);
   }
   LokiEntry& e = entries->front();
-  if (r.body.find("too old") != std::string::npos) {
-    // A long outage: Loki keeps 7 days. The line still carries detected_at.
+  if (r.body.find("too old") != std::string::npos || r.body.find("too far behind") != std::string::npos) {
+    // A long outage (Loki refuses entries older than 7 days), or an entry more
+    // than an hour behind its stream's newest: the line keeps detected_at.
     log_("loki: entry older than Loki accepts, re-sent with the current time");
     e.ts_ns = now_ns();
     return deliver(entries, undelivered);

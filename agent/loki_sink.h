@@ -6,8 +6,9 @@
 //  - no answer, 429, 5xx: kept, retried with backoff (0.5 s .. 5 min, jitter);
 //  - 400 for a batch: Loki may have stored its good entries, so the batch is
 //    split and retried until the bad entry is alone;
-//  - 400 "too old" for one entry: re-sent with the current time (the line
-//    keeps its detection time), never dropped;
+//  - 400 "too old" (older than 7 days) or "too far behind" (an hour behind
+//    the stream's newest entry) for one entry: re-sent with the current time
+//    (the line keeps its detection time), never dropped;
 //  - 400 for another reason: logged with Loki's message, counted and moved to
 //    state_dir/loki-dead-letter.jsonl, so one bad line cannot block the queue.
 #pragma once

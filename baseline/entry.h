@@ -65,6 +65,7 @@ class AttrSet {
   bool subset_of(AttrSet other) const { return (bits_ & ~other.bits_) == 0; }
   bool operator==(const AttrSet&) const = default;
   uint32_t bits() const { return bits_; }
+  static AttrSet from_bits(uint32_t bits) { AttrSet s; s.bits_ = bits; return s; }
 
  private:
   uint32_t bits_ = 0;

@@ -25,24 +25,25 @@ fail() {
 }
 echo "daemon test on node $NODE against Loki: $LOKI_KIND" >&2
 
-mkdir -p "$ROOT/etc/ssh" "$ROOT/usr/bin" "$T/state"
+mkdir -p "$ROOT/etc/ssh" "$ROOT/usr/bin" "$T/state" "$T/conf"
+CONFIG=$T/conf/config.yaml   # its own directory: Landlock grants the config's directory
 printf '127.0.0.1 localhost\n' > "$ROOT/etc/hosts"
 printf 'PermitRootLogin no\nPasswordAuthentication no\n' > "$ROOT/etc/ssh/sshd_config"
 printf '#!/bin/sh\necho hi\n' > "$ROOT/usr/bin/tool"; chmod 755 "$ROOT/usr/bin/tool"
 
 # write_config [EXTRA YAML LINES]: the node's config, pointing at the test servers.
 write_config() {
-  cat > "$T/config.yaml" <<CFG
+  cat > "$CONFIG" <<CFG
 node: $NODE
 root: $ROOT
 state_dir: $T/state
 baseline: $T/state/baseline.drift
-public_key: $T/key.pub
+public_key: $T/conf/key.pub
 paths:
   - path: /etc
     exclude: ["*.swp"]
     ignore: [ctime]   # a revert cannot restore ctime; the tests revert under /etc
-  - { path: /etc/ssh, severity: critical }
+  - { path: /etc/ssh, severity: critical, ignore: [ctime] }
   - { path: /usr/bin, severity: critical }
 content: { paths: [/etc] }
 pushgateway: { url: "$PGW_URL", heartbeat: 60s }
@@ -53,14 +54,14 @@ ${1:-}
 CFG
 }
 write_config
-"$DRIFTCTL" keygen --signing-key "$T/key.pem" --public-key "$T/key.pub" 2>/dev/null || fail keygen
+"$DRIFTCTL" keygen --signing-key "$T/key.pem" --public-key "$T/conf/key.pub" 2>/dev/null || fail keygen
 make_baseline() {
-  "$DRIFTCTL" baseline create --config "$T/config.yaml" --output "$T/state/baseline.drift" \
+  "$DRIFTCTL" baseline create --config "$CONFIG" --output "$T/state/baseline.drift" \
     --signing-key "$T/key.pem" 2>/dev/null || fail "baseline create"
 }
 
 start_driftd() {
-  DRIFTD_TEST_HOOKS=1 "$DRIFTD" --config "$T/config.yaml" >>"$T/driftd.log" 2>&1 &
+  DRIFTD_TEST_HOOKS=1 "$DRIFTD" --config "$CONFIG" >>"$T/driftd.log" 2>&1 &
   DPID=$!
 }
 stop_driftd() {
@@ -112,3 +113,5 @@ for ts, line in sorted(vals, key=lambda v: int(v[0])):
 }
 loki_count() { loki_lines "${1:-}" | wc -l; }
 loki_count_is() { [[ "$(loki_count "$2")" == "$1" ]]; }
+# path_absent PATH: no driftd_drift_path series for PATH (polled by wait_until).
+path_absent() { [[ -z $(pgw driftd_drift_path "path=\"$1\"") ]]; }

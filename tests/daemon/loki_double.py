@@ -286,8 +286,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, go_json(answer) + '\n', 'application/json; charset=UTF-8')
             elif where == 'POST /test/fault':
                 spec = json.loads(body or b'{}')
+                fault = (int(spec['status']) if spec.get('status') else None, int(spec.get('delay_ms', 0)))
                 with store.lock:
-                    store.faults += [(spec.get('status'), int(spec.get('delay_ms', 0)))] * int(spec.get('count', 1))
+                    store.faults += [fault] * int(spec.get('count', 1))
                 self.reply(200, 'ok\n')
             elif where == 'GET /test/stats':
                 with store.lock:
@@ -307,7 +308,7 @@ class Handler(BaseHTTPRequestHandler):
             status, delay_ms = self.store.faults.pop(0) if self.store.faults else (None, 0)
         time.sleep(delay_ms / 1000)
         if status:
-            return self.reply(int(status), 'injected fault\n')
+            return self.reply(status, 'injected fault\n')
         encoding = self.headers.get('Content-Encoding', '').lower()
         if encoding == 'gzip':
             try:

@@ -15,14 +15,15 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # start_loki DATA_DIR: prints "KIND PID PORT".
 start_loki() {
-  local data=$1 shared=${DRIFTD_SHARED:-$repo/../shared}
+  local data=$1 port=${2:-} shared=${DRIFTD_SHARED:-$repo/../shared}
   mkdir -p "$data"
   if [[ -x $shared/loki/start-loki ]]; then
     local pid
-    pid=$("$shared/loki/start-loki" "$data")
+    pid=$("$shared/loki/start-loki" "$data" $port)
     echo "real-loki-3.4.6 $pid $(cat "$data/http_port")"
   else
-    python3 "$here/loki_double.py" "$data" >"$data/loki.log" 2>&1 &
+    rm -f "$data/http_port"
+    python3 "$here/loki_double.py" "$data" $port >"$data/loki.log" 2>&1 &
     local pid=$!
     for _ in $(seq 1 200); do
       [[ -s $data/http_port ]] && curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$(cat "$data/http_port")/ready" && break
@@ -54,8 +55,8 @@ LOKI_KIND=$loki_kind
 ENV
     echo "servers: Pushgateway on 127.0.0.1:$pgw_port, Loki ($loki_kind) on 127.0.0.1:$loki_port" >&2
     ;;
-  start-loki)  # for a test that needs its own Loki: prints "KIND PID PORT"
-    start_loki "$dir"
+  start-loki)  # for a test that needs its own Loki: DIR [PORT]; prints "KIND PID PORT"
+    start_loki "$dir" "${3:-}"
     ;;
   stop)
     [[ -f $dir/servers.env ]] || exit 0

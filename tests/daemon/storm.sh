@@ -1,0 +1,47 @@
+# A burst of 20,000 writes is debounced into few re-checks and ends in the
+# right state; then a forced inotify overflow (the reader paused by a test
+# hook while 20,000 more events queue) triggers a full rescan that finds what
+# the lost events would have said.
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$ROOT/etc/storm"
+make_baseline
+start_driftd
+wait_until 30 "first full check pushed" first_check_done
+python3 - "$ROOT/etc/storm" <<'PY'
+import os, sys
+d = sys.argv[1]
+for i in range(20000):
+    with open(os.path.join(d, f"f{i:05d}"), "w") as f:
+        f.write(f"{i}\n")
+PY
+wait_until 120 "20,000 added files" pgw_is 20000 driftd_drift_files 'kind="added"' 'severity="warning"' 'cause="unexplained"'
+rechecks=$(pgw driftd_detection_latency_seconds_count)
+events=$(pgw driftd_events_total)
+echo "storm: $events inotify events, $rechecks re-checks" >&2
+python3 -c "import sys; sys.exit(0 if float('$events') >= 20000 and float('$rechecks') < 2000 else 1)" ||
+  fail "not debounced: $events events gave $rechecks re-checks"
+pgw_is 50 driftd_drift_path 'kind="added"' >/dev/null || true
+[[ $(curl -s "$PGW_URL/metrics" | grep '^driftd_drift_path{' | grep -cF "instance=\"$NODE\"") == 50 ]] ||
+  fail "driftd_drift_path not capped at metrics.max_paths"
+pgw_is 19950 driftd_drift_paths_truncated || fail "truncation not counted"
+
+max_events=$(cat /proc/sys/fs/inotify/max_queued_events)
+if ((max_events > 200000)); then echo "SKIP overflow part: max_queued_events is $max_events" >&2; stop_driftd; echo PASS; exit 0; fi
+kill -USR1 "$DPID"
+wait_until 10 "reader paused" grep -q "inotify reader paused" "$T/driftd.log"
+python3 - "$ROOT/etc/storm" <<'PY'
+import os, sys
+d = sys.argv[1]
+for i in range(5000):
+    os.unlink(os.path.join(d, f"f{i:05d}"))
+for i in range(5000, 20000):
+    with open(os.path.join(d, f"f{i:05d}"), "a") as f:
+        f.write("more\n")
+PY
+printf 'while paused\n' >> "$ROOT/etc/hosts"
+kill -USR2 "$DPID"
+wait_until 30 "overflow noticed" grep -q "inotify queue overflowed" "$T/driftd.log"
+wait_until 120 "the rescan's final state" pgw_is 15000 driftd_drift_files 'kind="added"' 'severity="warning"' 'cause="unexplained"'
+wait_until 10 "hosts change found by the rescan" pgw_is 1 driftd_drift_files 'kind="changed"' 'severity="warning"' 'cause="unexplained"'
+stop_driftd
+echo PASS
