@@ -6,6 +6,7 @@
 #include "agent/daemon.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -131,7 +132,7 @@ class Daemon {
   ConfineReport confinement_;
 
   std::shared_ptr<const Baseline> baseline_;  // the last valid baseline
-  std::string baseline_bytes_;                // its file, for snapshot lookups
+  std::string baseline_payload_sha_;          // to find the same file again for snapshots
   bool baseline_valid_ = false;
   uint64_t highest_serial_ = 0;
   std::string baseline_problem_;
@@ -258,7 +259,7 @@ void Daemon::load_baseline(const std::string& why) {
     return baseline_invalid(config_.baseline + " has serial " + std::to_string(b.meta.serial) +
                             ", older than serial " + std::to_string(highest_serial_) + " already seen (rollback refused)");
   }
-  const bool same = baseline_ && baseline_bytes_ == bytes;
+  const bool same = baseline_ && baseline_payload_sha_ == info.payload_sha256;
   if (b.meta.serial > highest_serial_) {
     highest_serial_ = b.meta.serial;
     std::string werr;
@@ -273,8 +274,10 @@ void Daemon::load_baseline(const std::string& why) {
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
                " entries, key " + info.key_id + ") loaded: " + why);
     baseline_ = std::make_shared<const Baseline>(std::move(b));
-    baseline_bytes_ = std::move(bytes);
+    baseline_payload_sha_ = info.payload_sha256;
   }
+  bytes = std::string();
+  ::malloc_trim(0);
   if (have_current_) evaluate(true);
   else if (!rescan_running_) start_full_rescan();
   if (pusher_) pusher_->push_soon();
@@ -334,6 +337,7 @@ void Daemon::finish_full_rescan() {
     replace_scoped(&current_, scopes, std::move(fresh.entries));
     current_snapshots_.merge(fresh.snapshots);
   }
+  ::malloc_trim(0);  // the scan's threads leave freed arenas behind
   if (watcher_ && watcher_->ok()) {
     watcher_->watch_selection();  // heal watches lost to replaced directories
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
@@ -405,13 +409,19 @@ void Daemon::evaluate(bool force_push) {
   }
   std::map<std::string, std::string> before_snapshots;
   if (!wanted.empty()) {
+    // The old contents come from the baseline file, read again only now
+    // (holding every snapshot would cost tens of MB on a node's /etc). It is
+    // used only if it is still the very file that was verified.
     Baseline with_snapshots;
     SignatureInfo info;
     BaselineError error;
-    std::string err;
-    BaselineReadOptions ro;  // verified when loaded; these are the same bytes
+    std::string err, bytes;
+    BaselineReadOptions ro;
+    ro.skip_index = true;
     ro.want_snapshot = [&wanted](const std::string& sha) { return wanted.count(sha) > 0; };
-    if (read_baseline_bytes(baseline_bytes_, ro, &with_snapshots, &info, &error, &err)) {
+    if (read_whole_file(config_.baseline, &bytes, &err) &&
+        read_baseline_bytes(bytes, ro, &with_snapshots, &info, &error, &err) &&
+        info.payload_sha256 == baseline_payload_sha_) {
       before_snapshots = std::move(with_snapshots.snapshots);
     }
   }

@@ -115,6 +115,7 @@ LokiSink::Outcome LokiSink::deliver(std::vector<LokiEntry>* entries, std::vector
   }
   metrics_->add_push_failure("loki");
   dead_letter(e, r.body);
+  spool_->count_dropped(1);
   return Outcome::kDelivered;  // handled: it leaves the queue
 }
 

@@ -150,6 +150,11 @@ bool Spool::replace(uint64_t seq, const std::vector<LokiEntry>& remaining, std::
   return true;
 }
 
+void Spool::count_dropped(uint64_t lines) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  dropped_ += lines;
+}
+
 uint64_t Spool::entries() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return lines_;

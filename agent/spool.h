@@ -36,6 +36,8 @@ class Spool {
   /// Rewrites a segment with what is left of it (empty removes it).
   bool replace(uint64_t seq, const std::vector<LokiEntry>& remaining, std::string* err);
 
+  /// Counts lines dropped elsewhere (refused by Loki for good).
+  void count_dropped(uint64_t lines);
   uint64_t entries() const;
   uint64_t dropped_total() const;
 

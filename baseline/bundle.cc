@@ -279,8 +279,12 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
       have_meta = true;
     } else if (name == "index") {
       if (!have_meta) { *err = "archive: index before meta"; return false; }
-      if (!read_member(a.get(), &data, err) || !decode_index(data, &b->entries, err)) return false;
       have_index = true;
+      if (options.skip_index) {
+        archive_read_data_skip(a.get());
+        continue;
+      }
+      if (!read_member(a.get(), &data, err) || !decode_index(data, &b->entries, err)) return false;
       if (!options.want_snapshot) break;  // snapshots follow; nobody asked for them
     } else if (name.rfind("snapshots/", 0) == 0) {
       const std::string sha = name.substr(10);

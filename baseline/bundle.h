@@ -51,6 +51,9 @@ struct BaselineReadOptions {
   bool allow_unsigned = false;
   /// Which snapshots to keep in memory (by sha256 hex); null keeps none.
   std::function<bool(const std::string&)> want_snapshot;
+  /// Leave the index out (baseline->entries stays empty): for fetching a few
+  /// snapshots from a baseline already loaded, without parsing every entry again.
+  bool skip_index = false;
 };
 
 /// Serialises a baseline (payload + unsigned trailer, or signed with signing_key).
