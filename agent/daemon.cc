@@ -194,7 +194,9 @@ void Daemon::start_sinks() {
     std::string url = config_.loki_url;
     while (!url.empty() && url.back() == '/') url.pop_back();
     loki_ = std::make_unique<LokiSink>(url + "/loki/api/v1/push", &spool_, config_.state_dir + "/loki-dead-letter.jsonl",
-                                       &metrics_, log);
+                                       &metrics_, log, [this] {
+                                         if (pusher_) pusher_->push_soon();
+                                       });
   }
   if (!config_.listen.empty()) {
     std::string bind = config_.listen;

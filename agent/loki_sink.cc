@@ -40,9 +40,9 @@ std::string loki_push_body(const std::vector<LokiEntry>& entries) {
 }
 
 LokiSink::LokiSink(std::string push_url, Spool* spool, std::string dead_letter_path, Metrics* metrics,
-                   std::function<void(const std::string&)> log)
+                   std::function<void(const std::string&)> log, std::function<void()> on_progress)
     : url_(std::move(push_url)), spool_(spool), dead_letter_path_(std::move(dead_letter_path)),
-      metrics_(metrics), log_(std::move(log)) {
+      metrics_(metrics), log_(std::move(log)), on_progress_(std::move(on_progress)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -124,6 +124,7 @@ void LokiSink::run() {
   auto retry_at = std::chrono::steady_clock::now();
   bool failing = false;
   update_metrics();
+  metrics_spooled_ = spool_->entries();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     const auto now = std::chrono::steady_clock::now();
@@ -165,7 +166,10 @@ void LokiSink::run() {
       }
       more = true;
     }
+    const uint64_t before = metrics_spooled_;
     update_metrics();
+    metrics_spooled_ = spool_->entries();
+    if (metrics_spooled_ != before && on_progress_) on_progress_();
     lock.lock();
     if (more) pending_ = true;  // look at the next segment (or retry this one after the backoff)
     if (!more && stopping_) return;

@@ -30,8 +30,10 @@ std::string loki_push_body(const std::vector<LokiEntry>& entries);
 
 class LokiSink {
  public:
+  /// on_progress runs (on the sink's thread) after lines left the spool, so
+  /// the metrics that show the spool can be pushed.
   LokiSink(std::string push_url, Spool* spool, std::string dead_letter_path, Metrics* metrics,
-           std::function<void(const std::string&)> log);
+           std::function<void(const std::string&)> log, std::function<void()> on_progress);
   ~LokiSink();
 
   /// Something was spooled: try to deliver it now (unless backing off).
@@ -52,9 +54,11 @@ class LokiSink {
   const std::string dead_letter_path_;
   Metrics* metrics_;
   std::function<void(const std::string&)> log_;
+  std::function<void()> on_progress_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pending_ = true, stopping_ = false;
+  uint64_t metrics_spooled_ = 0;  // spool size last reported (sink thread only)
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::thread thread_;
 };

@@ -13,7 +13,7 @@ path, node = sys.argv[1:3]
 now = time.time_ns()
 labels = {"job": "driftd", "node": node, "kind": "changed", "severity": "warning"}
 def entry(lbl, ts, name):
-    line = json.dumps({"event": "drift", "path": f"/etc/{name}", "detected_at": f"ts-{ts}"})
+    line = json.dumps({"event": "drift", "path": f"/etc/{name}", "detected_at": f"ts-{ts}"}, separators=(",", ":"))
     return json.dumps({"labels": lbl, "ts": str(ts), "line": line})
 rows = [entry(labels, now - 60_000_000_000, "good1"),
         entry(labels, now - 8 * 86400 * 10**9, "old"),
