@@ -42,6 +42,6 @@ printf 'while paused\n' >> "$ROOT/etc/hosts"
 kill -USR2 "$DPID"
 wait_until 30 "overflow noticed" grep -q "inotify queue overflowed" "$T/driftd.log"
 wait_until 120 "the rescan's final state" pgw_is 15000 driftd_drift_files 'kind="added"' 'severity="warning"' 'cause="unexplained"'
-wait_until 10 "hosts change found by the rescan" pgw_is 1 driftd_drift_files 'kind="changed"' 'severity="warning"' 'cause="unexplained"'
+wait_until 120 "hosts change found by the rescan" pgw_is 1 driftd_drift_files 'kind="changed"' 'severity="warning"' 'cause="unexplained"'
 stop_driftd
 echo PASS
