@@ -26,14 +26,19 @@ bool write_all(int fd, const std::string& data) {
 
 }  // namespace
 
+std::string directory_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
                            std::string* err) {
   if (path == "-") {
     if (!write_all(STDOUT_FILENO, data)) { *err = std::string("stdout: ") + std::strerror(errno); return false; }
     return true;
   }
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir = directory_of(path);
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) { *err = path + ": cannot create temp file: " + std::strerror(errno); return false; }

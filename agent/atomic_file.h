@@ -12,6 +12,10 @@ namespace drift {
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
                            std::string* err);
 
+/// The directory part of a path: "/etc/driftd/c.yaml" -> "/etc/driftd",
+/// "/x" -> "/", "c.yaml" -> ".".
+std::string directory_of(const std::string& path);
+
 /// Reads a whole file; "-" reads stdin.
 bool read_whole_file(const std::string& path, std::string* data, std::string* err);
 

@@ -26,13 +26,15 @@ ComparePolicy compare_policy_for(const Selection& selection) {
   return policy;
 }
 
+bool content_changed_from(const std::vector<Entry>& before, const Entry& now) {
+  auto it = std::lower_bound(before.begin(), before.end(), now.path,
+                             [](const Entry& e, const std::string& p) { return e.path < p; });
+  return it == before.end() || it->path != now.path || !it->has_sha256 || it->sha256 != now.sha256;
+}
+
 CheckResult run_check(const Config& config, const Baseline& baseline, ScanOptions options) {
   const std::vector<Entry>& before = baseline.entries;
-  options.keep_content = [&before](const Entry& now) {
-    auto it = std::lower_bound(before.begin(), before.end(), now.path,
-                               [](const Entry& e, const std::string& p) { return e.path < p; });
-    return it == before.end() || it->path != now.path || !it->has_sha256 || it->sha256 != now.sha256;
-  };
+  options.keep_content = [&before](const Entry& now) { return content_changed_from(before, now); };
   CheckResult result;
   result.scan = run_scan(config, options);
   result.comparison =

@@ -26,6 +26,10 @@ struct CheckResult {
 /// most specific path rule.
 ComparePolicy compare_policy_for(const Selection& selection);
 
+/// True when `now`'s content differs from its record in `before` (sorted), or
+/// it has none: the files whose current content a report or Loki line may diff.
+bool content_changed_from(const std::vector<Entry>& before, const Entry& now);
+
 /// Scans per config and compares with baseline. Keeps the current content of
 /// snapshot-eligible files whose hash differs from the baseline (for diffs).
 CheckResult run_check(const Config& config, const Baseline& baseline, ScanOptions options);

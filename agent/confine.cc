@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/atomic_file.h"
 #include "agent/walker.h"
 
 namespace drift {
@@ -31,12 +32,6 @@ constexpr __u64 kWriteAccess = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_F
                                LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |
                                LANDLOCK_ACCESS_FS_MAKE_REG;
 constexpr __u64 kFileAccess = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE;
-
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // Adds a rule for one existing path; false (ignored) when it is not there.
 bool add_path_rule(int ruleset, const std::string& path, __u64 access) {
@@ -130,9 +125,9 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
   // Landlock rules follow inodes, and these files are replaced by rename (an
   // editor, `baseline install`, a ConfigMap's ..data swap): grant their
   // directories, not the inodes they have now.
-  plan.read.push_back(dir_of(config_path.empty() ? kDefaultConfigPath : config_path));
-  plan.read.push_back(dir_of(config.public_key));
-  plan.read.push_back(dir_of(config.baseline));
+  plan.read.push_back(directory_of(config_path.empty() ? kDefaultConfigPath : config_path));
+  plan.read.push_back(directory_of(config.public_key));
+  plan.read.push_back(directory_of(config.baseline));
   // Name resolution, TLS, and the shared objects glibc loads for them.
   for (const char* p : {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
                         "/etc/services", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/usr/share/ca-certificates",

@@ -59,12 +59,6 @@ int64_t wall_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::string base_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -74,7 +68,7 @@ bool make_dirs(const std::string& dir, mode_t mode) {
   if (dir.empty() || dir == "/" || dir == ".") return true;
   struct stat st;
   if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
-  if (!make_dirs(dir_of(dir), 0755)) return false;
+  if (!make_dirs(directory_of(dir), 0755)) return false;
   return ::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST;
 }
 
@@ -89,13 +83,7 @@ void lower_priority_of_this_thread() {
 }
 
 std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Baseline> base) {
-  return [base](const Entry& now) {
-    if (!base) return false;
-    const auto& before = base->entries;
-    auto it = std::lower_bound(before.begin(), before.end(), now.path,
-                               [](const Entry& e, const std::string& p) { return e.path < p; });
-    return it == before.end() || it->path != now.path || !it->has_sha256 || it->sha256 != now.sha256;
-  };
+  return [base](const Entry& now) { return base && content_changed_from(base->entries, now); };
 }
 
 class Daemon {
@@ -218,8 +206,8 @@ void Daemon::place_watches() {
     return;
   }
   watcher_->watch_selection();
-  if (!watcher_->watch_aux(dir_of(config_.baseline))) {
-    daemon_log("cannot watch " + dir_of(config_.baseline) + " for baseline installs (SIGHUP reloads it)");
+  if (!watcher_->watch_aux(directory_of(config_.baseline))) {
+    daemon_log("cannot watch " + directory_of(config_.baseline) + " for baseline installs (SIGHUP reloads it)");
   }
   metrics_.set_watches(watcher_->watches(), watcher_->failures());
   if (watcher_->unwatched()) {

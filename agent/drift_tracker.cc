@@ -5,6 +5,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "agent/report.h"
 #include "baseline/escape.h"
 
 namespace drift {
@@ -126,16 +127,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
             {"detected_at", rfc3339_ns(detected_ns)}};
   if (!t.cleared && t.drift) {
     const Drift& d = *t.drift;
-    if (d.kind == DriftKind::kChanged) {
-      json changed = json::object();
-      for (const AttrInfo& info : kAttributes) {
-        if (d.changed.has(info.attr)) {
-          changed[info.token] = {{"old", attr_value_text(*d.before, info.attr)},
-                                 {"new", attr_value_text(*d.after, info.attr)}};
-        }
-      }
-      j["changed"] = changed;
-    }
+    if (d.kind == DriftKind::kChanged) j["changed"] = changed_attributes_json(d);
     if (d.before && d.before->has_sha256) j["old_sha256"] = hex_encode(d.before->sha256);
     if (d.after && d.after->has_sha256) j["new_sha256"] = hex_encode(d.after->sha256);
     if (!diff.empty()) {

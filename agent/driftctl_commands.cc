@@ -243,8 +243,7 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
                                            " is older than the installed serial " +
                                            std::to_string(installed.baseline.meta.serial) + " (no rollback)");
   }
-  const size_t slash = c.baseline.rfind('/');
-  if (slash != std::string::npos && slash > 0) ::mkdir(c.baseline.substr(0, slash).c_str(), 0700);
+  ::mkdir(directory_of(c.baseline).c_str(), 0700);
   if (!write_file_atomically(c.baseline, lb.bytes, 0644, &err)) return fail(kExitIo, err);
   note("installed baseline serial " + std::to_string(lb.baseline.meta.serial) + " for " +
        escape_bytes(lb.baseline.meta.node) + " at " + c.baseline);

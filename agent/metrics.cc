@@ -29,6 +29,12 @@ std::string key_of(Severity s, DriftKind k, const std::string& cause) {
 constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kWarning};
 constexpr DriftKind kKinds[] = {DriftKind::kAdded, DriftKind::kRemoved, DriftKind::kChanged};
 
+// Raises a counter to a running total kept elsewhere (watch failures, spool drops).
+void raise_counter_to(prometheus::Counter* counter, double total) {
+  const double delta = total - counter->Value();
+  if (delta > 0) counter->Increment(delta);
+}
+
 }  // namespace
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -112,8 +118,7 @@ void Metrics::set_full_scan(uint64_t files, double finished_unix, double duratio
 void Metrics::set_watches(uint64_t watches, uint64_t failures_total) {
   std::lock_guard<std::mutex> lock(mutex_);
   watches_->Set(static_cast<double>(watches));
-  const double delta = static_cast<double>(failures_total) - watch_failures_->Value();
-  if (delta > 0) watch_failures_->Increment(delta);
+  raise_counter_to(watch_failures_, static_cast<double>(failures_total));
 }
 
 void Metrics::add_inotify_events(uint64_t n) { inotify_events_->Increment(static_cast<double>(n)); }
@@ -121,8 +126,7 @@ void Metrics::add_inotify_events(uint64_t n) { inotify_events_->Increment(static
 void Metrics::set_spool(uint64_t entries, uint64_t dropped_total) {
   std::lock_guard<std::mutex> lock(mutex_);
   spool_entries_->Set(static_cast<double>(entries));
-  const double delta = static_cast<double>(dropped_total) - spool_dropped_->Value();
-  if (delta > 0) spool_dropped_->Increment(delta);
+  raise_counter_to(spool_dropped_, static_cast<double>(dropped_total));
 }
 
 void Metrics::add_push_failure(const std::string& sink) { push_failures_->Add({{"sink", sink}}).Increment(); }

@@ -86,6 +86,17 @@ std::string render_text_report(const ReportInput& in) {
   return out;
 }
 
+nlohmann::json changed_attributes_json(const Drift& d) {
+  nlohmann::json changed = nlohmann::json::object();
+  for (const auto& info : kAttributes) {
+    if (d.changed.has(info.attr)) {
+      changed[info.token] = {{"old", attr_value_text(*d.before, info.attr)},
+                             {"new", attr_value_text(*d.after, info.attr)}};
+    }
+  }
+  return changed;
+}
+
 std::string render_json_report(const ReportInput& in) {
   using nlohmann::json;
   const Comparison& c = *in.comparison;
@@ -108,14 +119,7 @@ std::string render_json_report(const ReportInput& in) {
                  {"severity", severity_name(d.severity)},
                  {"type", entry_type_name(e->type)}};
     if (d.kind == DriftKind::kChanged) {
-      json changed = json::object();
-      for (const auto& info : kAttributes) {
-        if (d.changed.has(info.attr)) {
-          changed[info.token] = {{"old", attr_value_text(*d.before, info.attr)},
-                                 {"new", attr_value_text(*d.after, info.attr)}};
-        }
-      }
-      item["changed"] = changed;
+      item["changed"] = changed_attributes_json(d);
     } else if (e->has_sha256) {
       item["sha256"] = hex_encode(e->sha256);
     }

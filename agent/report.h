@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct ReportInput {
   std::string before_label = "baseline", after_label = "now";
   int exit_code = 0;
 };
+
+/// {attr: {"old": ..., "new": ...}} for the attributes a changed drift
+/// changed: the same object in JSON reports and driftd's Loki lines.
+nlohmann::json changed_attributes_json(const Drift& drift);
 
 std::string render_text_report(const ReportInput& input);
 std::string render_json_report(const ReportInput& input);

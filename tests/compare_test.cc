@@ -2,8 +2,10 @@
 #include <doctest/doctest.h>
 
 #include "baseline/compare.h"
+#include "test_util.h"
 
 using namespace drift;
+using drift::test::file_entry;
 
 namespace {
 Entry dir(const std::string& path, int64_t mtime = 1) {
@@ -15,21 +17,11 @@ Entry dir(const std::string& path, int64_t mtime = 1) {
   e.nlink = 2;
   return e;
 }
-Entry file(const std::string& path, uint8_t fill = 1) {
-  Entry e;
-  e.path = path;
-  e.type = EntryType::kFile;
-  e.mode = 0644;
-  e.has_sha256 = true;
-  e.sha256.fill(fill);
-  e.inode = 100;
-  return e;
-}
 }  // namespace
 
 TEST_CASE("an added file is one added entry, and its parent's mtime is not reported") {
-  std::vector<Entry> before = {dir("/etc", 1), file("/etc/a")};
-  std::vector<Entry> after = {dir("/etc", 2), file("/etc/a"), file("/etc/b")};
+  std::vector<Entry> before = {dir("/etc", 1), file_entry("/etc/a")};
+  std::vector<Entry> after = {dir("/etc", 2), file_entry("/etc/a"), file_entry("/etc/b")};
   const Comparison c = compare_entries(before, after, {});
   REQUIRE(c.drifts.size() == 1);
   CHECK(c.drifts[0].kind == DriftKind::kAdded);
@@ -38,11 +30,11 @@ TEST_CASE("an added file is one added entry, and its parent's mtime is not repor
 }
 
 TEST_CASE("a directory's own mode change is still reported") {
-  std::vector<Entry> before = {dir("/etc", 1), file("/etc/a")};
+  std::vector<Entry> before = {dir("/etc", 1), file_entry("/etc/a")};
   std::vector<Entry> after = before;
   after[0].mode = 0777;
   after[0].mtime_ns = 5;
-  after.push_back(file("/etc/b"));
+  after.push_back(file_entry("/etc/b"));
   const Comparison c = compare_entries(before, after, {});
   REQUIRE(c.drifts.size() == 2);
   CHECK(c.drifts[0].path() == "/etc");
@@ -58,8 +50,8 @@ TEST_CASE("a directory mtime change with no visible cause is reported") {
 }
 
 TEST_CASE("exit bits are the OR of added, removed and changed") {
-  std::vector<Entry> before = {file("/a"), file("/b")};
-  std::vector<Entry> after = {file("/b", 2), file("/c")};
+  std::vector<Entry> before = {file_entry("/a"), file_entry("/b")};
+  std::vector<Entry> after = {file_entry("/b", 2), file_entry("/c")};
   const Comparison c = compare_entries(before, after, {});
   CHECK(c.added == 1);
   CHECK(c.removed == 1);
@@ -68,7 +60,7 @@ TEST_CASE("exit bits are the OR of added, removed and changed") {
 }
 
 TEST_CASE("ignored attributes are not drift") {
-  std::vector<Entry> before = {file("/a")};
+  std::vector<Entry> before = {file_entry("/a")};
   std::vector<Entry> after = before;
   after[0].mtime_ns = 99;
   ComparePolicy policy;
@@ -78,7 +70,7 @@ TEST_CASE("ignored attributes are not drift") {
 }
 
 TEST_CASE("content that could not be read is not reported as a hash change") {
-  std::vector<Entry> before = {file("/a")};
+  std::vector<Entry> before = {file_entry("/a")};
   std::vector<Entry> after = before;
   after[0].status = EntryStatus::kUnreadable;
   after[0].has_sha256 = false;
@@ -86,8 +78,8 @@ TEST_CASE("content that could not be read is not reported as a hash change") {
 }
 
 TEST_CASE("severity comes from the policy when given") {
-  std::vector<Entry> before = {file("/usr/bin/x")};
-  std::vector<Entry> after = {file("/usr/bin/x", 3)};
+  std::vector<Entry> before = {file_entry("/usr/bin/x")};
+  std::vector<Entry> after = {file_entry("/usr/bin/x", 3)};
   ComparePolicy policy;
   policy.severity = [](const std::string&) { return Severity::kCritical; };
   CHECK(compare_entries(before, after, policy).drifts[0].severity == Severity::kCritical);

@@ -15,18 +15,9 @@
 
 using namespace drift;
 using drift::test::TempDir;
+using drift::test::file_entry;
 
 namespace {
-
-Entry file_entry(const std::string& path, uint8_t content) {
-  Entry e;
-  e.path = path;
-  e.type = EntryType::kFile;
-  e.mode = 0644;
-  e.has_sha256 = true;
-  e.sha256.fill(content);
-  return e;
-}
 
 std::vector<std::string> paths_of(const std::vector<Entry>& entries) {
   std::vector<std::string> out;

@@ -8,7 +8,21 @@
 #include <fstream>
 #include <string>
 
+#include "baseline/entry.h"
+
 namespace drift::test {
+
+/// A regular file's index record with a content hash made of one repeated byte.
+inline Entry file_entry(const std::string& path, uint8_t fill = 1) {
+  Entry e;
+  e.path = path;
+  e.type = EntryType::kFile;
+  e.mode = 0644;
+  e.has_sha256 = true;
+  e.sha256.fill(fill);
+  e.inode = 100;
+  return e;
+}
 
 /// A fresh temp directory, removed with its contents at scope exit.
 class TempDir {
