@@ -6,8 +6,10 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config libssl-dev libarchive-dev libsystemd-dev prometheus-cpp-dev
       libyaml-cpp-dev doctest-dev nlohmann-json3-dev libcurl4-openssl-dev libseccomp-dev)
 if [[ "${1:-}" == --tests ]]; then
-  # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark.
-  pkgs+=(libcap2-bin attr util-linux python3 aide time)
+  # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark,
+  # the real Pushgateway the daemon tests talk to, promtool (prometheus) for the alert rules,
+  # curl for the tests' queries.
+  pkgs+=(libcap2-bin attr util-linux python3 aide time curl prometheus-pushgateway prometheus)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -17,6 +19,13 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
+  # Server packages (pushgateway, prometheus) would start their init scripts on install; the
+  # tests start their own on free ports, so keep the package scripts from starting anything.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}" ||
     { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }
 fi
