@@ -22,6 +22,7 @@
 #include "agent/cli_args.h"
 #include "agent/config.h"
 #include "agent/exit_codes.h"
+#include "agent/package_cause.h"
 #include "agent/report.h"
 #include "agent/scan.h"
 #include "baseline/bundle.h"
@@ -179,6 +180,10 @@ int cmd_baseline_create(const std::vector<std::string>& argv) {
   b.meta.config_sha256 = config_digest(c);
   b.entries = std::move(scan.entries);
   b.snapshots = std::move(scan.snapshots);
+  PackageClassifier packages;
+  if (const std::string w = packages.load(c.root); !w.empty()) note("warning: " + w);
+  assign_packages(packages.have_dpkg() ? &packages.db() : nullptr, {}, [](const std::string&) { return true; },
+                  /*with_installed=*/true, /*keep_old_rows=*/false, &b);
   if (int rc = write_baseline(b, a, a.get("--output"))) return rc;
   note("baseline of " + c.node + ": " + std::to_string(b.entries.size()) + " entries, " +
        std::to_string(scan.files_hashed) + " files hashed (" + std::to_string(scan.bytes_hashed / 1000000) +
@@ -278,23 +283,28 @@ int cmd_baseline_show(const std::vector<std::string>& argv) {
         if (info.attr != Attr::kType) j[info.token] = attr_value_text(e, info.attr);
       }
       j["snapshot"] = e.snapshot;
+      if (e.package > 0) {
+        const PackageVersion& p = lb.baseline.packages[e.package - 1];
+        j["package"] = {{"name", escape_bytes(p.name)}, {"version", escape_bytes(p.version)}};
+      }
       entries.push_back(std::move(j));
     }
     nlohmann::json doc = {{"format_version", m.format_version}, {"node", escape_bytes(m.node)},
                           {"created", format_time(m.created)}, {"serial", m.serial},
                           {"tool", m.tool_version}, {"config_sha256", m.config_sha256},
                           {"hash", m.hash_algorithm}, {"signature", sig},
-                          {"payload_sha256", lb.signature.payload_sha256}, {"entries", entries}};
+                          {"payload_sha256", lb.signature.payload_sha256}, {"packages", lb.baseline.packages.size()},
+                          {"entries", entries}};
     std::cout << doc.dump(2) << "\n";
     return 0;
   }
   std::printf("baseline %s\n  format: %d\n  node: %s\n  created: %s\n  serial: %llu\n  tool: %s\n"
               "  config sha256: %s\n  signature: %s\n  entries: %zu (%zu files, %llu bytes, %zu critical)\n"
-              "  snapshots: %zu\n",
+              "  snapshots: %zu\n  packages: %zu\n",
               describe(a.positional[0]).c_str(), m.format_version, escape_bytes(m.node).c_str(),
               format_time(m.created).c_str(), static_cast<unsigned long long>(m.serial),
               m.tool_version.c_str(), m.config_sha256.c_str(), sig.c_str(), lb.baseline.entries.size(), files,
-              static_cast<unsigned long long>(bytes), critical, snapshots);
+              static_cast<unsigned long long>(bytes), critical, snapshots, lb.baseline.packages.size());
   return 0;
 }
 
@@ -322,6 +332,9 @@ int cmd_check(const std::vector<std::string>& argv) {
   ScanOptions options;
   options.progress = progress_wanted(a);
   CheckResult result = run_check(c, lb.baseline, options);
+  PackageClassifier packages;
+  const std::string dpkg_warning = packages.load(c.root);
+  packages.classify(lb.baseline, &result.comparison);
 
   // Fetch the baseline snapshots the report needs (drifted text files only):
   // a second pass over the file, verified again, so the check never held the
@@ -349,6 +362,8 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.entries = result.scan.entries.size();
   in.incomplete = result.incomplete;
   in.warnings = result.scan.warnings;
+  if (!dpkg_warning.empty()) in.warnings.push_back(dpkg_warning);
+  in.causes = true;
   in.before_snapshots = &lb.baseline.snapshots;
   in.after_snapshots = &result.scan.snapshots;
   in.before_label = "baseline:";
@@ -371,6 +386,7 @@ int cmd_diff(const std::vector<std::string>& argv) {
   if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   // Severity as recorded in the baselines (the later one's view of a path).
   Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, ComparePolicy{});
+  classify_causes_between(la.baseline, lb.baseline, &cmp);
   ReportInput in;
   in.comparison = &cmp;
   in.title = "driftctl diff " + escape_bytes(la.baseline.meta.node) + " serial " +
@@ -386,6 +402,7 @@ int cmd_diff(const std::vector<std::string>& argv) {
   in.after_snapshots = &lb.baseline.snapshots;
   in.before_label = "a:";
   in.after_label = "b:";
+  in.causes = true;
   in.exit_code = cmp.exit_bits() | (in.incomplete.empty() ? 0 : kExitIncomplete);
   return print_report(in, a.has("--json"));
 }
@@ -399,10 +416,11 @@ int cmd_accept(const std::vector<std::string>& argv) {
                   &a, &err)) {
     return fail(kExitUsage, err);
   }
-  if (a.has("--explained")) return fail(kExitUsage, "accept --explained needs the package-aware check (not in this build)");
   const auto paths_it = a.repeated.find("--path");
-  const bool all = a.has("--all");
-  if (all == (paths_it != a.repeated.end())) return fail(kExitUsage, "accept needs either --path P (repeatable) or --all");
+  const bool all = a.has("--all"), explained = a.has("--explained");
+  if (int(all) + int(explained) + int(paths_it != a.repeated.end()) != 1) {
+    return fail(kExitUsage, "accept needs exactly one of --path P (repeatable), --all, --explained");
+  }
   if (!a.has("--output")) return fail(kExitUsage, "accept needs --output FILE|-");
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
@@ -410,21 +428,35 @@ int cmd_accept(const std::vector<std::string>& argv) {
   if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   std::vector<std::string> accept_paths;
-  if (!all) {
+  if (paths_it != a.repeated.end()) {
     for (std::string p : paths_it->second) {
       while (p.size() > 1 && p.back() == '/') p.pop_back();
       if (p.empty() || p[0] != '/') return fail(kExitUsage, "--path must be an absolute host path: " + p);
       accept_paths.push_back(p);
     }
   }
-  auto accepted = [&](const std::string& path) {
-    if (all) return true;
-    return std::any_of(accept_paths.begin(), accept_paths.end(),
-                       [&](const std::string& p) { return path_is_under(path, p); });
-  };
   ScanOptions options;
   options.progress = progress_wanted(a);
   ScanResult scan = run_scan(c, options);
+  PackageClassifier packages;
+  if (const std::string w = packages.load(c.root); !w.empty()) note("warning: " + w);
+  // --explained: exactly the drift dpkg explains; unexplained drift stays reported.
+  std::set<std::string> explained_paths;
+  if (explained) {
+    Comparison cmp = compare_entries(lb.baseline.entries, scan.entries, compare_policy_for(selection_from(c)));
+    packages.classify(lb.baseline, &cmp);
+    for (const Drift& d : cmp.drifts) {
+      if (d.cause.package) explained_paths.insert(d.path());
+    }
+    note(std::to_string(explained_paths.size()) + " drifted paths explained by packages, " +
+         std::to_string(cmp.drifts.size() - explained_paths.size()) + " unexplained (left as they are)");
+  }
+  auto accepted = [&](const std::string& path) {
+    if (all) return true;
+    if (explained) return explained_paths.count(path) > 0;
+    return std::any_of(accept_paths.begin(), accept_paths.end(),
+                       [&](const std::string& p) { return path_is_under(path, p); });
+  };
   Baseline next;
   next.meta = lb.baseline.meta;
   next.meta.created = std::time(nullptr);
@@ -442,6 +474,10 @@ int cmd_accept(const std::vector<std::string>& argv) {
     }
   }
   sort_entries(&next.entries);
+  // --all takes the node as it is now; a selective accept keeps what the old
+  // table knew, so drift it did not accept is still judged against it.
+  assign_packages(packages.have_dpkg() ? &packages.db() : nullptr, lb.baseline.packages, accepted,
+                  /*with_installed=*/all, /*keep_old_rows=*/!all, &next);
   for (const Entry& e : next.entries) {
     if (!e.snapshot) continue;
     const std::string sha = hex_encode(e.sha256);
@@ -450,7 +486,7 @@ int cmd_accept(const std::vector<std::string>& argv) {
   }
   if (int rc = write_baseline(next, a, a.get("--output"))) return rc;
   note("accepted the current state of " + std::to_string(taken) + " entries" +
-       (all ? "" : " under the given paths") + "; new serial " + std::to_string(next.meta.serial));
+       (all ? "" : explained ? " explained by packages" : " under the given paths") + "; new serial " + std::to_string(next.meta.serial));
   return 0;
 }
 
@@ -499,9 +535,10 @@ const std::vector<Command>& driftctl_commands() {
       {"diff", "[--public-key FILE] [--json] BASELINE_A BASELINE_B",
        "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check.",
        cmd_diff},
-      {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all) --output FILE|- [--signing-key FILE]",
+      {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all | --explained) --output FILE|- [--signing-key FILE]",
        "Re-scan and write a new baseline (higher serial) that takes the current state of the given paths "
-       "(or of everything with --all) and keeps the rest as it was.",
+       "(of everything with --all, or of exactly the drift dpkg explains with --explained: the nightly "
+       "upgrade in one command, hand edits stay reported) and keeps the rest as it was.",
        cmd_accept},
       {"config show", "[--config F]",
        "Print the embedded default config, or the effective config of a file with defaults filled in.",

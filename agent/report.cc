@@ -36,6 +36,22 @@ std::string content_diff(const ReportInput& in, const Drift& d) {
 
 }  // namespace
 
+std::string cause_text(const DriftCause& cause) {
+  if (!cause.package) return "unexplained";
+  return "package " + escape_bytes(cause.package_name) + " " +
+         (cause.version_before.empty() ? "(not installed)" : escape_bytes(cause.version_before)) + " -> " +
+         (cause.version_now.empty() ? "(removed)" : escape_bytes(cause.version_now));
+}
+
+void add_cause_json(const DriftCause& cause, nlohmann::json* item) {
+  (*item)["cause"] = cause.name();
+  if (!cause.package) return;
+  (*item)["package"] = escape_bytes(cause.package_name);
+  auto version = [](const std::string& v) { return v.empty() ? nlohmann::json() : nlohmann::json(escape_bytes(v)); };
+  (*item)["package_version_before"] = version(cause.version_before);
+  (*item)["package_version_now"] = version(cause.version_now);
+}
+
 std::string render_text_report(const ReportInput& in) {
   const Comparison& c = *in.comparison;
   std::string out = in.title + "\n";
@@ -46,6 +62,12 @@ std::string render_text_report(const ReportInput& in) {
          std::to_string(c.removed) + " removed, " + std::to_string(c.changed) + " changed (" +
          std::to_string(critical) + " critical), " + std::to_string(in.incomplete.size()) +
          " incomplete\n";
+  if (in.causes) {
+    size_t package = 0;
+    for (const Drift& d : c.drifts) package += d.cause.package;
+    out += "causes: " + std::to_string(c.drifts.size() - package) + " unexplained, " + std::to_string(package) +
+           " package\n";
+  }
   for (const std::string& w : in.warnings) out += "warning: " + w + "\n";
   for (const Drift& d : c.drifts) {
     const Entry* e = d.after ? d.after : d.before;
@@ -59,6 +81,7 @@ std::string render_text_report(const ReportInput& in) {
     out += " (";
     out += entry_type_name(e->type);
     out += ")\n";
+    if (in.causes) out += "  cause: " + cause_text(d.cause) + "\n";
     if (d.kind == DriftKind::kChanged) {
       for (const auto& info : kAttributes) {
         if (!d.changed.has(info.attr)) continue;
@@ -110,6 +133,11 @@ std::string render_json_report(const ReportInput& in) {
   summary["changed"] = c.changed;
   summary["critical"] = critical;
   summary["incomplete"] = in.incomplete.size();
+  if (in.causes) {
+    size_t package = 0;
+    for (const Drift& d : c.drifts) package += d.cause.package;
+    summary["causes"] = {{"unexplained", c.drifts.size() - package}, {"package", package}};
+  }
   summary["exit_code"] = in.exit_code;
   json drift = json::array();
   for (const Drift& d : c.drifts) {
@@ -118,6 +146,7 @@ std::string render_json_report(const ReportInput& in) {
                  {"kind", drift_kind_name(d.kind)},
                  {"severity", severity_name(d.severity)},
                  {"type", entry_type_name(e->type)}};
+    if (in.causes) add_cause_json(d.cause, &item);
     if (d.kind == DriftKind::kChanged) {
       item["changed"] = changed_attributes_json(d);
     } else if (e->has_sha256) {

@@ -22,7 +22,15 @@ struct ReportInput {
   const std::map<std::string, std::string>* after_snapshots = nullptr;
   std::string before_label = "baseline", after_label = "now";
   int exit_code = 0;
+  bool causes = false;                // drifts carry a classified cause (package-aware check)
 };
+
+/// "package kubelet 1.34.1-1.1 -> 1.34.2-1.1" or "unexplained": the cause as a report says it.
+std::string cause_text(const DriftCause& cause);
+
+/// The cause fields of a drift's JSON object: "cause", and for package the
+/// package and both versions (null for a version that does not exist).
+void add_cause_json(const DriftCause& cause, nlohmann::json* item);
 
 /// {attr: {"old": ..., "new": ...}} for the attributes a changed drift
 /// changed: the same object in JSON reports and driftd's Loki lines.

@@ -67,9 +67,10 @@ bool decode_meta(std::string_view text, BaselineMeta* m, std::string* err) {
     if (first) {
       first = false;
       if (key != "driftd-baseline") { *err = "not a driftd baseline (bad meta header)"; return false; }
-      if (!parse_number(value, &m->format_version) || m->format_version != kBaselineFormatVersion) {
+      if (!parse_number(value, &m->format_version) || m->format_version < kBaselineOldestFormatVersion ||
+          m->format_version > kBaselineFormatVersion) {
         *err = "unknown baseline format version '" + escape_bytes(value) + "' (this build reads " +
-               std::to_string(kBaselineFormatVersion) + ")";
+               std::to_string(kBaselineOldestFormatVersion) + ".." + std::to_string(kBaselineFormatVersion) + ")";
         return false;
       }
       continue;
@@ -89,6 +90,50 @@ bool decode_meta(std::string_view text, BaselineMeta* m, std::string* err) {
   if (first) { *err = "meta: empty"; return false; }
   if (!seen_node || !seen_serial || !seen_created) { *err = "meta: missing node, serial or created"; return false; }
   return true;
+}
+
+// The package table: a version line, one "name<TAB>version" row per package
+// (escaped), an end marker with the count so a cut table is noticed.
+std::string encode_packages(const std::vector<PackageVersion>& packages) {
+  std::string out = "driftd-packages 1\n";
+  for (const PackageVersion& p : packages) out += escape_bytes(p.name) + "\t" + escape_bytes(p.version) + "\n";
+  out += "end " + std::to_string(packages.size()) + "\n";
+  return out;
+}
+
+bool decode_packages(std::string_view text, std::vector<PackageVersion>* packages, std::string* err) {
+  packages->clear();
+  size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (line_no == 1) {
+      if (line != "driftd-packages 1") { *err = "packages: unknown table version"; return false; }
+      continue;
+    }
+    if (line.substr(0, 4) == "end ") {
+      size_t count = 0;
+      if (!parse_number(line.substr(4), &count) || count != packages->size() || pos != text.size()) {
+        *err = "packages line " + std::to_string(line_no) + ": bad end marker";
+        return false;
+      }
+      return true;
+    }
+    const size_t tab = line.find('\t');
+    PackageVersion p;
+    if (tab == std::string_view::npos || !unescape_bytes(line.substr(0, tab), &p.name) ||
+        !unescape_bytes(line.substr(tab + 1), &p.version) || p.name.empty() ||
+        (!packages->empty() && !(packages->back() < p))) {
+      *err = "packages line " + std::to_string(line_no) + ": malformed or out of order";
+      return false;
+    }
+    packages->push_back(std::move(p));
+  }
+  *err = "packages: truncated (no end marker)";
+  return false;
 }
 
 bool add_member(archive* a, const std::string& name, std::string_view data, int64_t mtime,
@@ -199,7 +244,10 @@ bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string
     return false;
   }
   const int64_t t = b.meta.created;
-  if (!add_member(a.get(), "meta", encode_meta(b.meta, b.entries.size(), b.snapshots.size()), t, err) ||
+  BaselineMeta meta = b.meta;
+  meta.format_version = kBaselineFormatVersion;  // what this build writes, whatever was read
+  if (!add_member(a.get(), "meta", encode_meta(meta, b.entries.size(), b.snapshots.size()), t, err) ||
+      !add_member(a.get(), "packages", encode_packages(b.packages), t, err) ||
       !add_member(a.get(), "index", encode_index(b.entries), t, err)) {
     return false;
   }
@@ -266,7 +314,7 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
     *err = std::string("not a driftd baseline archive: ") + archive_error_string(a.get());
     return false;
   }
-  bool have_meta = false, have_index = false;
+  bool have_meta = false, have_index = false, have_packages = false;
   archive_entry* e = nullptr;
   std::string data;
   for (;;) {
@@ -277,14 +325,26 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
     if (name == "meta") {
       if (!read_member(a.get(), &data, err) || !decode_meta(data, &b->meta, err)) return false;
       have_meta = true;
+    } else if (name == "packages") {
+      if (!have_meta || have_index || b->meta.format_version < 2) { *err = "archive: packages out of place"; return false; }
+      if (!read_member(a.get(), &data, err) || !decode_packages(data, &b->packages, err)) return false;
+      have_packages = true;
     } else if (name == "index") {
       if (!have_meta) { *err = "archive: index before meta"; return false; }
+      if (b->meta.format_version >= 2 && !have_packages) { *err = "archive: missing package table"; return false; }
       have_index = true;
       if (options.skip_index) {
         archive_read_data_skip(a.get());
         continue;
       }
       if (!read_member(a.get(), &data, err) || !decode_index(data, &b->entries, err)) return false;
+      for (const Entry& entry : b->entries) {
+        if (entry.package > b->packages.size()) {
+          *err = "index: " + escape_bytes(entry.path) + " refers to package row " + std::to_string(entry.package) +
+                 " of " + std::to_string(b->packages.size());
+          return false;
+        }
+      }
       if (!options.want_snapshot) break;  // snapshots follow; nobody asked for them
     } else if (name.rfind("snapshots/", 0) == 0) {
       const std::string sha = name.substr(10);

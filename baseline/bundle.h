@@ -14,7 +14,10 @@
 
 namespace drift {
 
-inline constexpr int kBaselineFormatVersion = 1;
+/// Version 2 added the package table (the package-aware check); 1 still loads,
+/// with no package facts.
+inline constexpr int kBaselineFormatVersion = 2;
+inline constexpr int kBaselineOldestFormatVersion = 1;
 
 struct BaselineMeta {
   int format_version = kBaselineFormatVersion;
@@ -26,9 +29,21 @@ struct BaselineMeta {
   std::string hash_algorithm = "sha256";
 };
 
+/// One row of the package table: a package as dpkg had it installed.
+struct PackageVersion {
+  std::string name;     // "kubelet", or "libc6:amd64" for a Multi-Arch: same package
+  std::string version;  // "1.34.1-1.1"
+  bool operator<(const PackageVersion& o) const { return name != o.name ? name < o.name : version < o.version; }
+  bool operator==(const PackageVersion&) const = default;
+};
+
 struct Baseline {
   BaselineMeta meta;
   std::vector<Entry> entries;                   // canonical order
+  /// Sorted, unique. Every package installed when the entries were recorded
+  /// (so a later check knows which packages are new or upgraded), and the rows
+  /// entries point at with Entry::package.
+  std::vector<PackageVersion> packages;
   std::map<std::string, std::string> snapshots;  // sha256 hex -> content
 };
 

@@ -62,10 +62,10 @@ Comparison compare_entries(const std::vector<Entry>& before, const std::vector<E
   size_t i = 0, j = 0;
   while (i < before.size() || j < after.size()) {
     if (j == after.size() || (i < before.size() && before[i].path < after[j].path)) {
-      c.drifts.push_back({DriftKind::kRemoved, &before[i], nullptr, {}, severity_of(before[i])});
+      c.drifts.push_back({DriftKind::kRemoved, &before[i], nullptr, {}, severity_of(before[i]), {}});
       ++i;
     } else if (i == before.size() || after[j].path < before[i].path) {
-      c.drifts.push_back({DriftKind::kAdded, nullptr, &after[j], {}, severity_of(after[j])});
+      c.drifts.push_back({DriftKind::kAdded, nullptr, &after[j], {}, severity_of(after[j]), {}});
       ++j;
     } else {
       AttrSet changed = differing_attrs(before[i], after[j])
@@ -73,7 +73,7 @@ Comparison compare_entries(const std::vector<Entry>& before, const std::vector<E
                             .without(unknown_attrs(after[j]));
       if (policy.ignored) changed = changed.without(policy.ignored(after[j].path));
       if (!changed.empty()) {
-        c.drifts.push_back({DriftKind::kChanged, &before[i], &after[j], changed, severity_of(after[j])});
+        c.drifts.push_back({DriftKind::kChanged, &before[i], &after[j], changed, severity_of(after[j]), {}});
       }
       ++i;
       ++j;

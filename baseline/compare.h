@@ -12,12 +12,23 @@ namespace drift {
 enum class DriftKind { kAdded, kRemoved, kChanged };
 const char* drift_kind_name(DriftKind kind);
 
+/// Why a path drifted, as the package-aware check classifies it. `package`
+/// lowers urgency, it never hides a drift.
+struct DriftCause {
+  bool package = false;         // false: unexplained
+  std::string package_name;     // for package: the owning package
+  std::string version_before;   // its version when the baseline recorded the path
+  std::string version_now;      // its version installed now ("" when it was removed)
+  const char* name() const { return package ? "package" : "unexplained"; }
+};
+
 struct Drift {
   DriftKind kind;
   const Entry* before = nullptr;  // null for kAdded
   const Entry* after = nullptr;   // null for kRemoved
   AttrSet changed;                // for kChanged
   Severity severity = Severity::kWarning;
+  DriftCause cause;
   const std::string& path() const { return after ? after->path : before->path; }
 };
 

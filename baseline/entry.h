@@ -92,6 +92,7 @@ struct Entry {
   Sha256 sha256{};
   std::vector<std::pair<std::string, std::string>> xattrs;  // sorted by name; integrity xattrs only
   bool snapshot = false;  // the baseline holds a content snapshot (keyed by sha256)
+  uint32_t package = 0;   // 1-based row of the baseline's package table that owned it; 0: none
 
   // Scan-time facts, never stored in an index:
   bool churn_below = false;  // an excluded child was skipped in this directory

@@ -15,10 +15,14 @@
 namespace drift {
 namespace {
 
-constexpr std::string_view kFieldsLine =
+// Version 1 had 16 fields; version 2 appends `package`, the 1-based row of the
+// baseline's package table that owned the entry (0: no package).
+constexpr std::string_view kFieldsLineV1 =
     "fields path type status severity mode uid gid size mtime_ns ctime_ns inode nlink sha256 "
     "target xattrs snapshot";
-constexpr size_t kFieldCount = 16;
+constexpr std::string_view kFieldsLine =
+    "fields path type status severity mode uid gid size mtime_ns ctime_ns inode nlink sha256 "
+    "target xattrs snapshot package";
 
 template <typename T>
 bool parse_number(std::string_view s, T* out, int base = 10) {
@@ -65,9 +69,10 @@ bool decode_xattrs(std::string_view field, Entry* e) {
   return true;
 }
 
-bool decode_entry(std::string_view line, Entry* e, std::string* what) {
+bool decode_entry(std::string_view line, int version, Entry* e, std::string* what) {
   const auto f = split(line, '\t');
-  if (f.size() != kFieldCount) { *what = "expected 16 fields"; return false; }
+  const size_t field_count = version >= 2 ? 17 : 16;
+  if (f.size() != field_count) { *what = "expected " + std::to_string(field_count) + " fields"; return false; }
   if (!unescape_bytes(f[0], &e->path) || e->path.empty()) { *what = "bad path"; return false; }
   if (f[1].size() != 1) { *what = "bad type"; return false; }
   e->type = static_cast<EntryType>(f[1][0]);
@@ -97,6 +102,7 @@ bool decode_entry(std::string_view line, Entry* e, std::string* what) {
   if (!decode_xattrs(f[14], e)) { *what = "bad xattrs"; return false; }
   if (f[15] != "0" && f[15] != "1") { *what = "bad snapshot flag"; return false; }
   e->snapshot = f[15] == "1";
+  if (version >= 2 && !parse_number(f[16], &e->package)) { *what = "bad package"; return false; }
   return true;
 }
 
@@ -123,7 +129,9 @@ std::string encode_index(const std::vector<Entry>& entries) {
     out += escape_bytes(e.target);
     out += '\t';
     out += encode_xattrs(e);
-    out += e.snapshot ? "\t1\n" : "\t0\n";
+    out += e.snapshot ? "\t1\t" : "\t0\t";
+    out += std::to_string(e.package);
+    out += '\n';
   }
   out += "end " + std::to_string(entries.size()) + "\n";
   return out;
@@ -153,7 +161,7 @@ bool decode_index(std::string_view text, std::vector<Entry>* entries, std::strin
            std::to_string(kIndexOldestVersion) + ".." + std::to_string(kIndexVersion) + ")";
     return false;
   }
-  if (!next_line(&line) || line != kFieldsLine) {
+  if (!next_line(&line) || line != (version >= 2 ? kFieldsLine : kFieldsLineV1)) {
     *err = "index line 2: unexpected field list";
     return false;
   }
@@ -175,7 +183,7 @@ bool decode_index(std::string_view text, std::vector<Entry>* entries, std::strin
     }
     Entry e;
     std::string what;
-    if (!decode_entry(line, &e, &what)) {
+    if (!decode_entry(line, version, &e, &what)) {
       *err = "index line " + std::to_string(line_no) + ": " + what;
       return false;
     }

@@ -10,7 +10,8 @@
 namespace drift {
 
 /// Current index format version, and the oldest this build reads.
-inline constexpr int kIndexVersion = 1;
+/// Version 2 added the owning package of each entry (the package-aware check).
+inline constexpr int kIndexVersion = 2;
 inline constexpr int kIndexOldestVersion = 1;
 
 /// Encodes entries (which must be sorted by path bytes) deterministically:

@@ -1,0 +1,224 @@
+// Cause classification. For each drifted path:
+//  - added or changed: the package that lists it now must have a version other
+//    than the one the baseline recorded for the path (or, for a path the
+//    baseline did not own, a version the baseline never saw), and the file's
+//    content must match the MD5 dpkg recorded for that version (md5sums, or the
+//    Conffiles: field for a conffile). Directories and symlinks carry no
+//    checksum in dpkg: a version change of a package listing them explains them.
+//  - removed: the owning package was removed, or upgraded to a version that no
+//    longer lists the path.
+//  - a setuid or setgid bit that appeared is never explained: dpkg records no
+//    modes, and that is the classic backdoor.
+// Everything else is unexplained.
+#include "agent/package_cause.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "baseline/entry.h"
+
+namespace drift {
+namespace {
+
+// Row of the table with this name and version, or with this name (any version).
+const PackageVersion* find_row(const std::vector<PackageVersion>& table, const std::string& name,
+                               const std::string* version) {
+  auto it = std::lower_bound(table.begin(), table.end(), PackageVersion{name, version ? *version : ""});
+  if (version) return it != table.end() && it->name == name && it->version == *version ? &*it : nullptr;
+  return it != table.end() && it->name == name ? &*it : nullptr;
+}
+
+const PackageVersion* row_of(const Baseline& b, const Entry* e) {
+  return e && e->package > 0 && e->package <= b.packages.size() ? &b.packages[e->package - 1] : nullptr;
+}
+
+bool gained_setid(const Drift& d) {
+  return d.kind == DriftKind::kChanged && d.before && d.after && d.changed.has(Attr::kMode) &&
+         ((d.after->mode & ~d.before->mode) & 06000) != 0;
+}
+
+void explain(Drift* d, const std::string& name, const std::string& before, const std::string& now) {
+  d->cause.package = true;
+  d->cause.package_name = name;
+  d->cause.version_before = before;
+  d->cause.version_now = now;
+}
+
+}  // namespace
+
+bool md5_of_file(const std::string& path, std::string* hex) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) == 1;
+  char buf[1 << 16];
+  for (;;) {
+    if (!ok) break;
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) { ok = false; break; }
+    if (n == 0) break;
+    ok = EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n)) == 1;
+  }
+  ::close(fd);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) return false;
+  *hex = hex_encode(md, len);
+  return true;
+}
+
+void assign_packages(const DpkgDatabase* db, const std::vector<PackageVersion>& old_table,
+                     const std::function<bool(const std::string&)>& rescanned, bool with_installed,
+                     bool keep_old_rows, Baseline* b) {
+  std::set<PackageVersion> rows;
+  if (keep_old_rows) {
+    // A package removed since stays only while an entry still points at it.
+    for (const PackageVersion& row : old_table) {
+      if (!db || db->find(row.name)) rows.insert(row);
+    }
+  }
+  // Who owns each rescanned entry now (first package listing it, in key order).
+  std::map<std::string, std::string> owner;
+  if (db) {
+    auto is_entry = [b](const std::string& p) {
+      auto it = std::lower_bound(b->entries.begin(), b->entries.end(), p,
+                                 [](const Entry& e, const std::string& q) { return e.path < q; });
+      return it != b->entries.end() && it->path == p;
+    };
+    db->for_each_listed([&](const std::string& p) { return rescanned(p) && is_entry(p); },
+                        [&](const std::string& p, const std::string& key) { owner.emplace(p, key); });
+    if (with_installed) {
+      for (const auto& [key, pkg] : db->packages()) rows.insert({key, pkg.version});
+    }
+  }
+  // Resolve every entry to a row first, then number the rows.
+  std::vector<std::optional<PackageVersion>> resolved(b->entries.size());
+  for (size_t i = 0; i < b->entries.size(); ++i) {
+    const Entry& e = b->entries[i];
+    if (rescanned(e.path)) {
+      auto it = owner.find(e.path);
+      if (it == owner.end()) continue;
+      resolved[i] = PackageVersion{it->second, db->find(it->second)->version};
+    } else if (e.package > 0 && e.package <= old_table.size()) {
+      resolved[i] = old_table[e.package - 1];
+    }
+    if (resolved[i]) rows.insert(*resolved[i]);
+  }
+  b->packages.assign(rows.begin(), rows.end());
+  for (size_t i = 0; i < b->entries.size(); ++i) {
+    b->entries[i].package = 0;
+    if (!resolved[i]) continue;
+    auto it = std::lower_bound(b->packages.begin(), b->packages.end(), *resolved[i]);
+    b->entries[i].package = static_cast<uint32_t>(it - b->packages.begin()) + 1;
+  }
+}
+
+std::string PackageClassifier::load(const std::string& root) {
+  root_ = root == "/" ? "" : root;
+  std::string err;
+  state_ = db_.load(root, &err);
+  return state_ == DpkgDatabase::Load::kMalformed ? err : "";
+}
+
+bool PackageClassifier::content_matches(const std::string& host_path, const Entry& now, const std::string& md5_hex) {
+  const std::string sha = now.has_sha256 ? hex_encode(now.sha256) : "";
+  auto it = md5_cache_.find(host_path);
+  if (it != md5_cache_.end() && !sha.empty() && it->second.first == sha) return it->second.second == md5_hex;
+  std::string md5;
+  if (!md5_of_file(root_ + host_path, &md5)) return false;
+  if (!sha.empty()) md5_cache_[host_path] = {sha, md5};
+  return md5 == md5_hex;
+}
+
+void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
+  for (Drift& d : c->drifts) d.cause = DriftCause{};
+  if (state_ != DpkgDatabase::Load::kOk || c->drifts.empty()) return;
+  std::set<std::string> wanted;
+  for (const Drift& d : c->drifts) wanted.insert(d.path());
+  std::map<std::string, std::string> owner_now;
+  db_.for_each_listed([&](const std::string& p) { return wanted.count(p) > 0; },
+                      [&](const std::string& p, const std::string& key) { owner_now.emplace(p, key); });
+  std::map<std::string, std::map<std::string, std::string>> md5sums;  // per package key, read on demand
+
+  for (Drift& d : c->drifts) {
+    const std::string& path = d.path();
+    const PackageVersion* was = row_of(baseline, d.before);
+    auto owner = owner_now.find(path);
+
+    if (d.kind == DriftKind::kRemoved) {
+      if (!was) continue;
+      const DpkgPackage* now = db_.find(was->name);
+      if (!now) {
+        explain(&d, was->name, was->version, "");  // the package was removed with its files
+      } else if (now->version != was->version && (owner == owner_now.end() || owner->second != was->name)) {
+        explain(&d, was->name, was->version, now->version);  // the new version dropped the file
+      }
+      continue;
+    }
+
+    if (owner == owner_now.end() || gained_setid(d)) continue;
+    const DpkgPackage* pkg = db_.find(owner->second);
+    if (!pkg) continue;
+    std::string before;
+    bool version_changed;
+    if (was && was->name == pkg->key) {
+      before = was->version;
+      version_changed = was->version != pkg->version;
+    } else {
+      const PackageVersion* any = find_row(baseline.packages, pkg->key, nullptr);
+      before = any ? any->version : "";
+      version_changed = find_row(baseline.packages, pkg->key, &pkg->version) == nullptr;
+    }
+    if (!version_changed) continue;
+
+    const Entry& now = *d.after;
+    if (now.type == EntryType::kDirectory || now.type == EntryType::kSymlink) {
+      explain(&d, pkg->key, before, pkg->version);
+      continue;
+    }
+    if (now.type != EntryType::kFile) continue;
+    std::string expected;
+    if (auto cf = pkg->conffiles.find(path); cf != pkg->conffiles.end()) {
+      expected = cf->second;
+    } else {
+      auto sums = md5sums.find(pkg->key);
+      if (sums == md5sums.end()) {
+        sums = md5sums.emplace(pkg->key, std::map<std::string, std::string>{}).first;
+        db_.md5sums(pkg->key, &sums->second);
+      }
+      if (auto s = sums->second.find(path); s != sums->second.end()) expected = s->second;
+    }
+    if (!expected.empty() && content_matches(path, now, expected)) explain(&d, pkg->key, before, pkg->version);
+  }
+}
+
+void classify_causes_between(const Baseline& a, const Baseline& b, Comparison* c) {
+  for (Drift& d : c->drifts) {
+    d.cause = DriftCause{};
+    const PackageVersion* was = row_of(a, d.before);
+    const PackageVersion* now = row_of(b, d.after);
+    if (gained_setid(d)) continue;
+    if (d.kind == DriftKind::kRemoved) {
+      if (!was) continue;
+      const PackageVersion* later = find_row(b.packages, was->name, nullptr);
+      if (!later) explain(&d, was->name, was->version, "");
+      else if (!find_row(b.packages, was->name, &was->version)) explain(&d, was->name, was->version, later->version);
+      continue;
+    }
+    if (!now) continue;
+    if (was && was->name == now->name) {
+      if (was->version != now->version) explain(&d, now->name, was->version, now->version);
+    } else if (!find_row(a.packages, now->name, &now->version)) {
+      const PackageVersion* earlier = find_row(a.packages, now->name, nullptr);
+      explain(&d, now->name, earlier ? earlier->version : "", now->version);
+    }
+  }
+}
+
+}  // namespace drift

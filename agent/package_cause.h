@@ -1,0 +1,62 @@
+// The package-aware check: which drift dpkg explains (an upgrade installed it)
+// and which nobody does (a hand edit, a swapped binary). `package` lowers a
+// drift's urgency; it never hides it, and the signed baseline stays the
+// authority (dpkg's checksums are MD5, its database writable by root).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/dpkg_db.h"
+#include "baseline/bundle.h"
+#include "baseline/compare.h"
+
+namespace drift {
+
+/// Rebuilds b->packages and every entry's Entry::package. Entries for which
+/// `rescanned` is true get their owner from `db` as installed now; the others
+/// keep the row they pointed at in `old_table`. With `with_installed` every
+/// package installed now joins the table (so a later check can tell a new or
+/// upgraded package from an old one); with `keep_old_rows` the old table stays,
+/// except packages no longer installed that no entry points at.
+/// `db` may be null (no dpkg on this node): rescanned entries get no owner.
+void assign_packages(const DpkgDatabase* db, const std::vector<PackageVersion>& old_table,
+                     const std::function<bool(const std::string&)>& rescanned, bool with_installed,
+                     bool keep_old_rows, Baseline* b);
+
+/// Classifies every drift of a check (baseline -> the node under root) with
+/// dpkg's database. Reads nothing when there is no drift. Keeps the MD5 of
+/// files it hashed, keyed by path and SHA-256, so a daemon re-classifying the
+/// same drift does not read the file again.
+class PackageClassifier {
+ public:
+  /// Loads ROOT's dpkg database. Returns a warning for the operator when the
+  /// database is there but unusable ("" when fine or when there is no dpkg).
+  std::string load(const std::string& root);
+  bool have_dpkg() const { return state_ == DpkgDatabase::Load::kOk; }
+  const DpkgDatabase& db() const { return db_; }
+
+  /// Sets Drift::cause on every drift; without a usable database, all stay unexplained.
+  void classify(const Baseline& baseline, Comparison* comparison);
+
+ private:
+  bool content_matches(const std::string& host_path, const Entry& now, const std::string& md5_hex);
+
+  std::string root_;
+  DpkgDatabase db_;
+  DpkgDatabase::Load state_ = DpkgDatabase::Load::kNotFound;
+  std::map<std::string, std::pair<std::string, std::string>> md5_cache_;  // path -> (sha256 hex, md5 hex)
+};
+
+/// Classifies the drift between two baselines from their package tables alone
+/// (no file to read): a path whose owning package changed version between A and
+/// B, or whose package was removed, counts as `package`. Weaker than a check:
+/// there is no checksum to confirm the content.
+void classify_causes_between(const Baseline& a, const Baseline& b, Comparison* comparison);
+
+/// MD5 (hex) of a file's content, opened without following symlinks.
+bool md5_of_file(const std::string& path, std::string* hex);
+
+}  // namespace drift
