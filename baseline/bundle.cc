@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 
 #include <charconv>
+#include <algorithm>
 #include <memory>
 
 #include "baseline/escape.h"
@@ -245,7 +246,9 @@ bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string
   }
   const int64_t t = b.meta.created;
   BaselineMeta meta = b.meta;
-  meta.format_version = kBaselineFormatVersion;  // what this build writes, whatever was read
+  // Never an older format than this build's (a format 1 baseline accepted
+  // anew gains its package table).
+  meta.format_version = std::max(meta.format_version, kBaselineFormatVersion);
   if (!add_member(a.get(), "meta", encode_meta(meta, b.entries.size(), b.snapshots.size()), t, err) ||
       !add_member(a.get(), "packages", encode_packages(b.packages), t, err) ||
       !add_member(a.get(), "index", encode_index(b.entries), t, err)) {

@@ -58,7 +58,7 @@ TEST_CASE("index round-trips every field, odd names included") {
 
 TEST_CASE("index starts with its version and ends with a counted end marker") {
   const std::string text = encode_index(sample_entries());
-  CHECK(text.rfind("driftd-index 1\n", 0) == 0);
+  CHECK(text.rfind("driftd-index 2\n", 0) == 0);
   CHECK(text.substr(text.size() - 6) == "end 3\n");
 }
 
