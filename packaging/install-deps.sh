@@ -10,6 +10,8 @@ if [[ "${1:-}" == --tests ]]; then
   # the real Pushgateway the daemon tests talk to, promtool (prometheus) for the alert rules,
   # curl for the tests' queries.
   pkgs+=(libcap2-bin attr util-linux python3 aide time curl prometheus-pushgateway prometheus)
+  # etcd-server for ../shared/kube-apiserver and PyYAML for the Kubernetes tests.
+  pkgs+=(etcd-server python3-yaml)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
