@@ -122,6 +122,8 @@ const std::vector<std::string>& denied_syscalls() {
 AccessPlan access_plan_for(const Config& config, const std::string& config_path) {
   AccessPlan plan;
   for (const PathRule& rule : config.paths) plan.read.push_back(read_path_for(config.root, rule.path));
+  // dpkg's database, for the cause of drift (package or unexplained).
+  plan.read.push_back(read_path_for(config.root, "/var/lib/dpkg"));
   // Landlock rules follow inodes, and these files are replaced by rename (an
   // editor, `baseline install`, a ConfigMap's ..data swap): grant their
   // directories, not the inodes they have now.

@@ -38,6 +38,8 @@
 #include "agent/http_client.h"
 #include "agent/loki_sink.h"
 #include "agent/metrics.h"
+#include "agent/package_cause.h"
+#include "agent/walker.h"
 #include "agent/pushgateway_sink.h"
 #include "agent/scan.h"
 #include "agent/spool.h"
@@ -100,7 +102,8 @@ class Daemon {
   void start_full_rescan(bool periodic = false);
   void finish_full_rescan();
   void recheck_pending();
-  void evaluate(bool force_push);
+  bool evaluate(bool force_push);
+  void refresh_packages();
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
   void note_replaced_file_rules(const std::vector<Entry>& entries);
@@ -130,6 +133,16 @@ class Daemon {
   std::map<std::string, std::string> current_snapshots_;  // sha hex -> content, drifted files only
   DriftTracker tracker_;
   bool pushed_once_ = false;
+
+  // The package-aware check. While dpkg runs, files and its database disagree
+  // (files land before the status file says which version they belong to), so
+  // judging drift waits for dpkg to finish, up to kMaxDpkgWait.
+  PackageClassifier packages_;
+  bool packages_loaded_ = false;
+  struct stat dpkg_status_stat_ {};
+  std::string dpkg_warning_;
+  std::optional<Clock::time_point> waiting_for_dpkg_since_, evaluate_again_at_;
+  bool deferred_force_push_ = false;
 
   std::map<std::string, bool> pending_;  // path -> self_only
   std::optional<Clock::time_point> first_event_;
@@ -362,8 +375,8 @@ void Daemon::recheck_pending() {
   if (restart_to_reconfine_) return;
   replace_scoped(&current_, scopes, std::move(fresh.entries));
   current_snapshots_.merge(fresh.snapshots);
-  evaluate(false);
-  metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - first).count());
+  const bool evaluated = evaluate(false);
+  if (evaluated) metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - first).count());
 }
 
 std::string Daemon::diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots) {
@@ -385,9 +398,47 @@ std::string Daemon::diff_for(const DriftTransition& t, const std::map<std::strin
   return unified_diff(before_text, after->second, d.before ? "baseline" + label : "/dev/null", "now" + label);
 }
 
-void Daemon::evaluate(bool force_push) {
-  if (!baseline_ || !have_current_) return;
-  const Comparison c = compare_entries(baseline_->entries, current_, compare_policy_for(selection_from(config_)));
+// Reloads dpkg's database when its status file changed (an upgrade ran).
+void Daemon::refresh_packages() {
+  struct stat st {};
+  const bool exists = ::stat(read_path_for(config_.root, "/var/lib/dpkg/status").c_str(), &st) == 0;
+  if (packages_loaded_ && exists && st.st_ino == dpkg_status_stat_.st_ino && st.st_size == dpkg_status_stat_.st_size &&
+      st.st_mtim.tv_sec == dpkg_status_stat_.st_mtim.tv_sec && st.st_mtim.tv_nsec == dpkg_status_stat_.st_mtim.tv_nsec) {
+    return;
+  }
+  dpkg_status_stat_ = st;
+  packages_loaded_ = true;
+  const std::string warning = packages_.load(config_.root);
+  if (!warning.empty() && warning != dpkg_warning_) daemon_log(warning);
+  dpkg_warning_ = warning;
+}
+
+// Returns false when judging drift was put off (dpkg is running).
+bool Daemon::evaluate(bool force_push) {
+  if (!baseline_ || !have_current_) return false;
+  Comparison c = compare_entries(baseline_->entries, current_, compare_policy_for(selection_from(config_)));
+  if (!c.drifts.empty()) {
+    refresh_packages();
+    const auto now = Clock::now();
+    constexpr auto kMaxDpkgWait = std::chrono::minutes(10);
+    if (packages_.db().busy()) {
+      if (!waiting_for_dpkg_since_) {
+        waiting_for_dpkg_since_ = now;
+        daemon_log("dpkg is running: judging drift when it has finished");
+      }
+      if (now - *waiting_for_dpkg_since_ < kMaxDpkgWait) {
+        evaluate_again_at_ = now + std::chrono::seconds(1);
+        deferred_force_push_ = deferred_force_push_ || force_push;
+        return false;
+      }
+      daemon_log("dpkg has been running for 10 minutes: judging drift now");
+    }
+    force_push = force_push || deferred_force_push_;
+    waiting_for_dpkg_since_.reset();
+    evaluate_again_at_.reset();
+    deferred_force_push_ = false;
+    packages_.classify(*baseline_, &c);
+  }
   std::vector<DriftTransition> transitions = tracker_.update(c);
   std::vector<DriftFact> facts;
   for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause});
@@ -458,6 +509,7 @@ void Daemon::evaluate(bool force_push) {
   }
   notify_systemd("STATUS=" + std::to_string(tracker_.state().size()) + " paths in drift" +
                  (baseline_valid_ ? "" : "; baseline not valid: " + baseline_problem_));
+  return true;
 }
 
 void Daemon::reload_config() {
@@ -478,6 +530,7 @@ void Daemon::reload_config() {
     exposer_.reset();
     start_sinks();
   }
+  packages_loaded_ = false;  // root may have changed; dpkg's database is read again
   place_watches();
   load_baseline("SIGHUP");
   start_full_rescan();
@@ -557,6 +610,7 @@ int Daemon::run() {
     auto deadline = next_rescan_;
     if (first_event_) deadline = std::min(deadline, *first_event_ + config_.debounce);
     if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
+    if (evaluate_again_at_) deadline = std::min(deadline, *evaluate_again_at_);
     const long long wait_ms =
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
     struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_efd_, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -592,6 +646,10 @@ int Daemon::run() {
     }
     const auto after = Clock::now();
     if (first_event_ && after >= *first_event_ + config_.debounce) recheck_pending();
+    if (evaluate_again_at_ && after >= *evaluate_again_at_) {
+      evaluate_again_at_.reset();
+      evaluate(false);
+    }
     if (after >= next_rescan_) {
       next_rescan_ = after + config_.rescan_interval;
       start_full_rescan(/*periodic=*/true);

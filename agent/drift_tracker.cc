@@ -63,6 +63,9 @@ std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) 
     r.kind = d.kind;
     r.severity = d.severity;
     r.changed = d.changed;
+    r.cause = d.cause.name();
+    // The cause is not part of the fingerprint: dpkg's database catching up
+    // with files already written is not a new drift.
     r.fingerprint = fingerprint_of(d);
     auto old = state_.find(r.path);
     if (old == state_.end() || old->second.fingerprint != r.fingerprint) {
@@ -127,6 +130,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
             {"detected_at", rfc3339_ns(detected_ns)}};
   if (!t.cleared && t.drift) {
     const Drift& d = *t.drift;
+    add_cause_json(d.cause, &j);
     if (d.kind == DriftKind::kChanged) j["changed"] = changed_attributes_json(d);
     if (d.before && d.before->has_sha256) j["old_sha256"] = hex_encode(d.before->sha256);
     if (d.after && d.after->has_sha256) j["new_sha256"] = hex_encode(d.after->sha256);
