@@ -8,8 +8,11 @@ pkgs=(cmake g++ make pkg-config libssl-dev libarchive-dev libsystemd-dev prometh
 if [[ "${1:-}" == --tests ]]; then
   # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark,
   # the real Pushgateway the daemon tests talk to, promtool (prometheus) for the alert rules,
-  # curl for the tests' queries.
-  pkgs+=(libcap2-bin attr util-linux python3 aide time curl prometheus-pushgateway prometheus)
+  # curl for the tests' queries; for the packaging tests systemd-analyze (systemd), strace,
+  # /bin/kill (procps) that the unit's ExecReload= names, dpkg-shlibdeps (dpkg-dev) and file
+  # for cpack's .deb, deb-systemd-helper (init-system-helpers) for its maintainer scripts.
+  pkgs+=(libcap2-bin attr util-linux python3 aide time curl prometheus-pushgateway prometheus
+         systemd strace procps dpkg-dev file init-system-helpers)
   # etcd-server for ../shared/kube-apiserver and PyYAML for the Kubernetes tests.
   pkgs+=(etcd-server python3-yaml)
 fi
