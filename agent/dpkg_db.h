@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drift {
@@ -35,7 +36,7 @@ class DpkgDatabase {
   /// Streams every info/*.list once and calls back (host path, package key)
   /// for each listed path that `wanted` accepts. Paths listed under a merged-/usr
   /// alias (/bin, /sbin, /lib*) are reported under /usr, where the scan sees them.
-  void for_each_listed(const std::function<bool(const std::string&)>& wanted,
+  void for_each_listed(const std::function<bool(std::string_view)>& wanted,
                        const std::function<void(const std::string&, const std::string&)>& found) const;
 
   /// True when `key`'s current file list names `path`.
@@ -50,6 +51,8 @@ class DpkgDatabase {
 
  private:
   std::string canonical(std::string path) const;
+  /// The alias a listed path starts with ("/bin"), or empty when it needs no translation.
+  std::string_view alias_of(std::string_view path) const;
 
   std::string root_;  // "" or "/host"
   std::vector<std::string> usr_aliases_;  // "/bin", "/sbin", ... that are symlinks into /usr

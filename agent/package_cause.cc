@@ -86,12 +86,12 @@ void assign_packages(const DpkgDatabase* db, const std::vector<PackageVersion>& 
   // Who owns each rescanned entry now (first package listing it, in key order).
   std::map<std::string, std::string> owner;
   if (db) {
-    auto is_entry = [b](const std::string& p) {
+    auto is_entry = [b](std::string_view p) {
       auto it = std::lower_bound(b->entries.begin(), b->entries.end(), p,
-                                 [](const Entry& e, const std::string& q) { return e.path < q; });
+                                 [](const Entry& e, std::string_view q) { return e.path < q; });
       return it != b->entries.end() && it->path == p;
     };
-    db->for_each_listed([&](const std::string& p) { return rescanned(p) && is_entry(p); },
+    db->for_each_listed([&](std::string_view p) { return is_entry(p) && rescanned(std::string(p)); },
                         [&](const std::string& p, const std::string& key) { owner.emplace(p, key); });
     if (with_installed) {
       for (const auto& [key, pkg] : db->packages()) rows.insert({key, pkg.version});
@@ -123,6 +123,7 @@ std::string PackageClassifier::load(const std::string& root) {
   root_ = root == "/" ? "" : root;
   std::string err;
   state_ = db_.load(root, &err);
+  owner_cache_.clear();
   return state_ == DpkgDatabase::Load::kMalformed ? err : "";
 }
 
@@ -139,31 +140,39 @@ bool PackageClassifier::content_matches(const std::string& host_path, const Entr
 void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
   for (Drift& d : c->drifts) d.cause = DriftCause{};
   if (state_ != DpkgDatabase::Load::kOk || c->drifts.empty()) return;
-  std::set<std::string> wanted;
-  for (const Drift& d : c->drifts) wanted.insert(d.path());
-  std::map<std::string, std::string> owner_now;
-  db_.for_each_listed([&](const std::string& p) { return wanted.count(p) > 0; },
-                      [&](const std::string& p, const std::string& key) { owner_now.emplace(p, key); });
+  std::set<std::string, std::less<>> wanted;
+  for (const Drift& d : c->drifts) {
+    if (!owner_cache_.count(d.path())) wanted.insert(d.path());
+  }
+  if (!wanted.empty()) {
+    std::map<std::string, std::string> found;
+    db_.for_each_listed([&](std::string_view p) { return wanted.find(p) != wanted.end(); },
+                        [&](const std::string& p, const std::string& key) { found.emplace(p, key); });
+    for (const std::string& p : wanted) {
+      auto f = found.find(p);
+      owner_cache_[p] = f == found.end() ? "" : f->second;
+    }
+  }
   std::map<std::string, std::map<std::string, std::string>> md5sums;  // per package key, read on demand
 
   for (Drift& d : c->drifts) {
     const std::string& path = d.path();
     const PackageVersion* was = row_of(baseline, d.before);
-    auto owner = owner_now.find(path);
+    const std::string& owner = owner_cache_.at(path);
 
     if (d.kind == DriftKind::kRemoved) {
       if (!was) continue;
       const DpkgPackage* now = db_.find(was->name);
       if (!now) {
         explain(&d, was->name, was->version, "");  // the package was removed with its files
-      } else if (now->version != was->version && (owner == owner_now.end() || owner->second != was->name)) {
+      } else if (now->version != was->version && owner != was->name) {
         explain(&d, was->name, was->version, now->version);  // the new version dropped the file
       }
       continue;
     }
 
-    if (owner == owner_now.end() || gained_setid(d)) continue;
-    const DpkgPackage* pkg = db_.find(owner->second);
+    if (owner.empty() || gained_setid(d)) continue;
+    const DpkgPackage* pkg = db_.find(owner);
     if (!pkg) continue;
     std::string before;
     bool version_changed;

@@ -27,9 +27,10 @@ void assign_packages(const DpkgDatabase* db, const std::vector<PackageVersion>& 
                      bool keep_old_rows, Baseline* b);
 
 /// Classifies every drift of a check (baseline -> the node under root) with
-/// dpkg's database. Reads nothing when there is no drift. Keeps the MD5 of
-/// files it hashed, keyed by path and SHA-256, so a daemon re-classifying the
-/// same drift does not read the file again.
+/// dpkg's database. Reads nothing when there is no drift. Keeps, until the
+/// next load, who owns each path it looked up and the MD5 of files it hashed
+/// (keyed by path and SHA-256), so a daemon re-classifying the same drift
+/// after every re-check reads neither the file lists nor the files again.
 class PackageClassifier {
  public:
   /// Loads ROOT's dpkg database. Returns a warning for the operator when the
@@ -48,6 +49,7 @@ class PackageClassifier {
   DpkgDatabase db_;
   DpkgDatabase::Load state_ = DpkgDatabase::Load::kNotFound;
   std::map<std::string, std::pair<std::string, std::string>> md5_cache_;  // path -> (sha256 hex, md5 hex)
+  std::map<std::string, std::string, std::less<>> owner_cache_;  // path -> package key ("": none), per load
 };
 
 /// Classifies the drift between two baselines from their package tables alone

@@ -121,7 +121,7 @@ TEST_CASE("file lists and md5sums: merged-/usr aliases are reported under /usr")
   std::string err;
   REQUIRE(db.load(root.dir, &err) == DpkgDatabase::Load::kOk);
   std::map<std::string, std::string> found;
-  db.for_each_listed([](const std::string& p) { return p.rfind("/usr/bin", 0) == 0; },
+  db.for_each_listed([](std::string_view p) { return p.substr(0, 8) == "/usr/bin"; },
                      [&](const std::string& p, const std::string& key) { found[p] = key; });
   CHECK(found == std::map<std::string, std::string>{{"/usr/bin", "kubelet"}, {"/usr/bin/kubelet", "kubelet"}});
   CHECK(db.lists("kubelet", "/usr/bin/kubelet"));
