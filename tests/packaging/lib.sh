@@ -65,6 +65,11 @@ make_node() {
   printf 'PermitRootLogin no\n' > "$ROOT/etc/ssh/sshd_config"
   printf 'root-only secret\n' > "$ROOT/etc/secret"; chmod 0000 "$ROOT/etc/secret"
   printf '#!/bin/sh\necho hi\n' > "$ROOT/usr/bin/tool"; chmod 755 "$ROOT/usr/bin/tool"
+  # dpkg's database and locks, which driftd reads to tell package drift from unexplained.
+  mkdir -p "$ROOT/var/lib/dpkg/info"
+  printf 'Package: tool\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n' > "$ROOT/var/lib/dpkg/status"
+  printf '/usr/bin/tool\n' > "$ROOT/var/lib/dpkg/info/tool.list"
+  : > "$ROOT/var/lib/dpkg/lock"; : > "$ROOT/var/lib/dpkg/lock-frontend"
   PORT=$(free_port)
   local closed; closed=$(free_port)
   CONFIG=$T/conf/config.yaml

@@ -2,9 +2,10 @@
 # the unit's SystemCallFilter= (expanded by systemd-analyze syscall-filter),
 # and open_by_handle_at/name_to_handle_at are not. The calls are captured with
 # strace over a run that covers start, self-confinement (prctl, seccomp,
-# landlock_*), full checks (a periodic one at idle priority), a re-check, the
-# sinks failing against closed ports, /metrics, a reload by the unit's
-# ExecReload= command and SIGTERM. A call outside the filter would be SIGSYS.
+# landlock_*), full checks (a periodic one at idle priority), a re-check with
+# dpkg's database and locks, the sinks failing against closed ports (a name
+# resolved), /metrics, a reload by the unit's ExecReload= command and SIGTERM.
+# A call outside the filter would be SIGSYS.
 source "$(dirname "$0")/lib.sh"
 need_root
 need strace setpriv systemd-analyze curl
