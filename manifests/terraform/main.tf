@@ -105,6 +105,9 @@ resource "kubernetes_daemon_set_v1" "driftd" {
         toleration {
           operator = "Exists"
         }
+        image_pull_secrets {
+          name = "ghcr-credentials" # Kyverno syncs it into allowlisted namespaces (README)
+        }
         security_context {
           seccomp_profile {
             type = "RuntimeDefault"
