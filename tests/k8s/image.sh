@@ -1,7 +1,8 @@
 # The image and its pins, without a Docker engine (none runs on our machines):
 #  - Dockerfile.alpine's cmake flags equal tests/run-all.sh's DRIFTD_WITH_SYSTEMD=OFF build
 #    (which CI compiles), WERROR aside; CMake is configured with those flags on exactly the
-#    files the Dockerfile copies, and must know every flag;
+#    files the Dockerfile copies, and must know every flag; every C library function the
+#    binaries call exists in musl;
 #  - the image runs driftd --config /etc/driftd/config.yaml --root /host, as the DaemonSet does;
 #  - the workflow builds Dockerfile.alpine into ghcr.io/viktorbarzin/driftd and pins the digest
 #    with manifests/set-image-digest.sh, which rewrites both installs (run here on a copy);
@@ -37,6 +38,21 @@ cmake -S "$ctx" -B "$K8S_T/context-build" $docker_flags >"$K8S_T/configure.log" 
   { tail -n 30 "$K8S_T/configure.log" >&2; fail "the image's configure step fails on the files it copies"; }
 grep -q 'Manually-specified variables were not used' "$K8S_T/configure.log" &&
   { cat "$K8S_T/configure.log" >&2; fail "Dockerfile.alpine passes a flag CMake does not know"; }
+
+# musl: every C library function the binaries call must exist in musl (Debian's musl-dev has its
+# libc.so). Not the pthread_*clock* calls: libstdc++'s headers use those only where the C
+# library has them, and Alpine's libstdc++ is configured for musl.
+MUSL_LIBC=/usr/lib/x86_64-linux-musl/libc.so
+if [[ -f $MUSL_LIBC && -x ${DRIFTD:-} && -x ${DRIFTCTL:-} ]]; then
+  nm -D --defined-only "$MUSL_LIBC" | awk '{print $NF}' | sort -u > "$K8S_T/musl.syms"
+  nm -D --undefined-only "$DRIFTD" "$DRIFTCTL" | awk '{print $NF}' | grep '@GLIBC_' | sed 's/@.*//' |
+    grep -vE '^(pthread_cond_clockwait|pthread_mutex_clocklock|pthread_rwlock_clock(rd|wr)lock|sem_clockwait)$' |
+    sort -u > "$K8S_T/used.syms"
+  missing=$(comm -23 "$K8S_T/used.syms" "$K8S_T/musl.syms" | xargs)
+  [[ -z $missing ]] || fail "driftd/driftctl call C library functions musl (the Alpine image) does not have: $missing"
+else
+  echo "SKIP musl check: no $MUSL_LIBC (Debian package musl-dev) or no built binaries" >&2
+fi
 
 # What the image runs, and that the DaemonSet runs the same.
 "$PY" - "$DOCKERFILE" "$MANIFESTS/daemonset.yaml" <<'PY' || fail "image command"
@@ -100,6 +116,7 @@ for needle in ('mount_propagation = "HostToContainer"', 'read_only         = tru
                'drop = ["ALL"]', 'path = "/var/lib/driftd"', 'type = "DirectoryOrCreate"', 'operator = "Exists"',
                'priority_class_name              = "system-node-critical"', 'field_path = "spec.nodeName"',
                'read_only_root_filesystem  = true', 'allow_privilege_escalation = false', 'run_as_user                = 0',
+               'name = "ghcr-credentials"',
                'args    = ["--config", "/etc/driftd/config.yaml", "--root", "/host"]'):
     assert needle in tf, f"terraform/main.tf lacks {needle}"
 res = c["resources"]

@@ -1,7 +1,8 @@
 # What has one source stays one: the PrometheusRule is what gen-prometheusrule.sh makes from
 # driftd.rules.yaml (byte for byte, and the same rules when parsed); the scrape component's
 # config is manifests/agent-config.yaml with only the push turned off; every metric the rules
-# and the dashboard use is one driftd exports (README's metrics table or agent/*.cc).
+# and the dashboard use is one driftd exports (README's metrics table or agent/*.cc); the optional
+# Localhost seccomp profile is an allowlist that refuses what driftd refuses itself.
 source "$(dirname "$0")/lib.sh"
 need_pyyaml
 "$MANIFESTS/monitoring/gen-prometheusrule.sh" "$K8S_T/prometheusrule.yaml" || fail "gen-prometheusrule.sh"
@@ -41,6 +42,21 @@ unknown = sorted(n for n in used if re.sub(r"_(bucket|count|sum)$", "", n) not i
 assert not set(unknown) - pending, f"metrics driftd does not export: {sorted(set(unknown) - pending)}"
 for n in sorted(pending - set(unknown)):
     print(f"note: {n} is exported now: drop it from the pending list in tests/k8s/static.sh", file=sys.stderr)
+# manifests/seccomp/driftd.json: an allowlist, no namespace-creating clone, and none of the calls
+# driftd's own filter denies (agent/confine.cc), open_by_handle_at first.
+prof = json.load(open(f"{m}/seccomp/driftd.json"))
+assert prof["defaultAction"] == "SCMP_ACT_ERRNO", "the Localhost profile must be an allowlist"
+allowed = {n for r in prof["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" and not r.get("args") for n in r["names"]}
+confine = open(f"{repo}/agent/confine.cc").read()
+denied = set(re.findall(r'"([a-z_0-9]+)"', confine[confine.index("open_by_handle_at") - 2:confine.index("quotactl") + 10]))
+assert {"open_by_handle_at", "name_to_handle_at", "unshare", "setns", "ptrace"} <= denied, denied
+assert not allowed & denied, f"the profile allows what driftd denies itself: {sorted(allowed & denied)}"
+assert {"seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "prctl",
+        "inotify_init1", "inotify_add_watch", "signalfd4"} <= allowed, "driftd's own needs"
+clone = [r for r in prof["syscalls"] if r["names"] == ["clone"]]
+assert clone and clone[0]["args"] == [{"index": 0, "value": 0x7E020000, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}], \
+    "clone must be allowed only without CLONE_NEW* flags"
+assert "clone3" not in allowed
 print(f"one source: 5 alerts, {len(used)} metric names known", file=sys.stderr)
 PY
 echo PASS
