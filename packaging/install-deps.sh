@@ -13,8 +13,9 @@ if [[ "${1:-}" == --tests ]]; then
   # for cpack's .deb, deb-systemd-helper (init-system-helpers) for its maintainer scripts.
   pkgs+=(libcap2-bin attr util-linux python3 aide time curl prometheus-pushgateway prometheus
          systemd strace procps dpkg-dev file init-system-helpers)
-  # etcd-server for ../shared/kube-apiserver and PyYAML for the Kubernetes tests.
-  pkgs+=(etcd-server python3-yaml)
+  # Kubernetes tests: etcd-server for ../shared/kube-apiserver, PyYAML, musl's libc.so (musl-dev)
+  # to check the Alpine image's C library calls, jq for README's peer-drift filter.
+  pkgs+=(etcd-server python3-yaml musl-dev jq)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
