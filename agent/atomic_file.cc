@@ -11,7 +11,7 @@
 namespace drift {
 namespace {
 
-bool write_all(int fd, const std::string& data) {
+bool write_all(int fd, std::string_view data) {
   size_t off = 0;
   while (off < data.size()) {
     const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
@@ -30,6 +30,56 @@ std::string directory_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+bool AtomicFileWriter::open(const std::string& path, mode_t mode, std::string* err) {
+  path_ = path;
+  if (path == "-") {
+    fd_ = STDOUT_FILENO;
+    return true;
+  }
+  tmp_ = path + ".tmp.XXXXXX";
+  fd_ = ::mkostemp(tmp_.data(), O_CLOEXEC);
+  if (fd_ < 0) { *err = path + ": cannot create temp file: " + std::strerror(errno); return false; }
+  if (::fchmod(fd_, mode) != 0) { *err = path + ": " + std::strerror(errno); return false; }
+  return true;
+}
+
+bool AtomicFileWriter::write(const void* data, size_t size, std::string* err) {
+  if (!write_all(fd_, std::string_view(static_cast<const char*>(data), size))) {
+    *err = (fd_ == STDOUT_FILENO ? std::string("stdout") : path_) + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool AtomicFileWriter::commit(std::string* err) {
+  if (fd_ == STDOUT_FILENO) {
+    fd_ = -1;
+    return true;
+  }
+  const bool synced = ::fsync(fd_) == 0;
+  const int saved = errno;
+  ::close(fd_);
+  fd_ = -1;
+  if (!synced || ::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    *err = path_ + ": " + std::strerror(synced ? errno : saved);
+    ::unlink(tmp_.c_str());
+    return false;
+  }
+  const int dfd = ::open(directory_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
 }
 
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
@@ -62,6 +112,9 @@ bool read_whole_file(const std::string& path, std::string* data, std::string* er
   const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) { *err = path + ": " + std::strerror(errno); return false; }
   data->clear();
+  // Exactly the file's size, not a doubling string's: a baseline is read whole.
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) data->reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);

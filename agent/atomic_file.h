@@ -12,6 +12,25 @@ namespace drift {
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
                            std::string* err);
 
+/// The same guarantee for data written piece by piece (a baseline streamed out
+/// of the archive writer, never whole in memory). "-" streams to stdout.
+/// Destroyed without commit(), the temp file is removed.
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter() = default;
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter();
+  bool open(const std::string& path, mode_t mode, std::string* err);
+  bool write(const void* data, size_t size, std::string* err);
+  /// fsync, rename over path, fsync the directory.
+  bool commit(std::string* err);
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
+
 /// The directory part of a path: "/etc/driftd/c.yaml" -> "/etc/driftd",
 /// "/x" -> "/", "c.yaml" -> ".".
 std::string directory_of(const std::string& path);

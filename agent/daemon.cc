@@ -6,7 +6,6 @@
 #include "agent/daemon.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +36,7 @@
 #include "agent/drift_tracker.h"
 #include "agent/http_client.h"
 #include "agent/loki_sink.h"
+#include "agent/memory_policy.h"
 #include "agent/metrics.h"
 #include "agent/package_cause.h"
 #include "agent/walker.h"
@@ -280,7 +280,7 @@ void Daemon::load_baseline(const std::string& why) {
     baseline_payload_sha_ = info.payload_sha256;
   }
   bytes = std::string();
-  ::malloc_trim(0);
+  trim_heap();
   if (have_current_) evaluate(true);
   else if (!rescan_running_) start_full_rescan();
   if (pusher_) pusher_->push_soon();
@@ -340,7 +340,7 @@ void Daemon::finish_full_rescan() {
     replace_scoped(&current_, scopes, std::move(fresh.entries));
     current_snapshots_.merge(fresh.snapshots);
   }
-  ::malloc_trim(0);  // the scan's threads leave freed arenas behind
+  trim_heap();  // the scan's threads leave freed arenas behind
   if (watcher_ && watcher_->ok()) {
     watcher_->watch_selection();  // heal watches lost to replaced directories
     metrics_.set_watches(watcher_->watches(), watcher_->failures());

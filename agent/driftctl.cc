@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/check.h"
+#include "agent/memory_policy.h"
 #include "agent/driftctl_commands.h"
 #include "agent/exit_codes.h"
 
@@ -19,6 +20,7 @@ void print_usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  drift::return_large_blocks_to_the_os();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_usage(stderr);

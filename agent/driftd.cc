@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/check.h"
+#include "agent/memory_policy.h"
 #include "agent/confine.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
@@ -69,6 +70,7 @@ int probe_confinement(const std::string& config_path, const std::string& root, c
 }  // namespace
 
 int main(int argc, char** argv) {
+  drift::return_large_blocks_to_the_os();
   drift::DaemonOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

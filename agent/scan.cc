@@ -123,7 +123,8 @@ ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& sco
   std::vector<Entry> entries;
   for (const RecheckScope& scope : scopes) {
     WalkResult walked = walk_subtree(selection, config.root, scope.path, scope.self_only);
-    for (Entry& e : walked.entries) {
+    for (size_t k = 0; k < walked.entries.size(); ++k) {
+      Entry& e = walked.entries[k];
       if (e.type == EntryType::kFile) {
         if (hash_and_snapshot(config, options, hasher, prefix + e.path, &e, &content)) {
           result.snapshots.emplace(hex_encode(e.sha256), std::move(content));
@@ -206,14 +207,9 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   progress.finish();
   result.warnings = std::move(walked.warnings);
 
-  // Move out of the deque front to back, releasing its blocks as we go, so the
-  // entry list is never held twice (it is the bulk of a scan's memory).
+  // Chunk by chunk, each freed as it empties: never the entry list twice.
   std::vector<Entry> entries;
-  entries.reserve(walked.entries.size());
-  while (!walked.entries.empty()) {
-    entries.push_back(std::move(walked.entries.front()));
-    walked.entries.pop_front();
-  }
+  walked.entries.move_into(&entries);
   count_and_sort(&entries, &result);
   result.entries = std::move(entries);
   return result;

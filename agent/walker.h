@@ -3,7 +3,8 @@
 
 #include <sys/stat.h>
 
-#include <deque>
+#include <algorithm>
+#include <new>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,8 +21,63 @@ struct ScanHooks {
   std::function<void(const std::string& read_path)> before_hash;
 };
 
+/// The walk's entries, in walk order, at stable addresses (hashing threads
+/// hold pointers while the walk goes on), stored in large chunks so that
+/// moving them into one sorted vector can hand each chunk back to the OS as
+/// it goes: the list is the bulk of a scan's memory and is never held twice.
+/// (A std::deque's blocks hold two entries and go back to malloc, not the OS.)
+class EntryChunks {
+ public:
+  EntryChunks() = default;
+  EntryChunks(EntryChunks&& other) noexcept : chunks_(std::move(other.chunks_)), size_(other.size_) { other.size_ = 0; }
+  EntryChunks(const EntryChunks&) = delete;
+  EntryChunks& operator=(const EntryChunks&) = delete;
+  ~EntryChunks() { clear(); }
+
+  void push_back(Entry&& e) {
+    if (size_ % kChunk == 0) chunks_.emplace_back(static_cast<Entry*>(::operator new(kChunk * sizeof(Entry))));
+    new (&chunks_.back()[size_ % kChunk]) Entry(std::move(e));
+    ++size_;
+  }
+  Entry& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  Entry& back() { return (*this)[size_ - 1]; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  /// Appends every entry to *out, in walk order, freeing chunks on the way; leaves this empty.
+  void move_into(std::vector<Entry>* out) {
+    out->reserve(out->size() + size_);
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      const size_t n = std::min(kChunk, size_ - c * kChunk);
+      for (size_t i = 0; i < n; ++i) {
+        out->push_back(std::move(chunks_[c][i]));
+        chunks_[c][i].~Entry();
+      }
+      ::operator delete(chunks_[c]);
+      chunks_[c] = nullptr;
+    }
+    chunks_.clear();
+    size_ = 0;
+  }
+
+ private:
+  static constexpr size_t kChunk = 4096;  // ~1 MB: above malloc's mmap threshold, so free() unmaps it
+  void clear() {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      if (!chunks_[c]) continue;
+      const size_t n = std::min(kChunk, size_ - c * kChunk);
+      for (size_t i = 0; i < n; ++i) chunks_[c][i].~Entry();
+      ::operator delete(chunks_[c]);
+    }
+    chunks_.clear();
+    size_ = 0;
+  }
+  std::vector<Entry*> chunks_;
+  size_t size_ = 0;
+};
+
 struct WalkResult {
-  std::deque<Entry> entries;           // walk order; a deque so pointers stay valid while it grows
+  EntryChunks entries;
   std::vector<std::string> warnings;   // e.g. a configured path that does not exist
 };
 

@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <memory>
 
+#include <openssl/evp.h>
+
 #include "baseline/escape.h"
 #include "baseline/index_format.h"
 
@@ -137,6 +139,17 @@ bool decode_packages(std::string_view text, std::vector<PackageVersion>* package
   return false;
 }
 
+// The meta's informative "entries N" line: how much to reserve, capped so a
+// forged count cannot make the reader allocate without bound.
+size_t entries_count_in_meta(std::string_view text) {
+  const size_t at = text.find("\nentries ");
+  if (at == std::string_view::npos) return 0;
+  const size_t end = text.find('\n', at + 9);
+  size_t n = 0;
+  if (end == std::string_view::npos || !parse_number(text.substr(at + 9, end - at - 9), &n)) return 0;
+  return std::min<size_t>(n, 10'000'000);
+}
+
 bool add_member(archive* a, const std::string& name, std::string_view data, int64_t mtime,
                 std::string* err) {
   std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
@@ -223,10 +236,50 @@ bool read_member(archive* a, std::string* data, std::string* err) {
 
 }  // namespace
 
-bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string* out,
-                          std::string* err) {
+namespace {
+
+// Where the archive writer's output goes: the caller's sink, through a
+// running SHA-256 of the payload (what the signature covers).
+struct PayloadSink {
+  const std::function<bool(std::string_view)>* sink;
+  EVP_MD_CTX* sha;
+  bool failed = false;
+};
+
+bool add_streamed_member(archive* a, const std::string& name, size_t size,
+                         const std::function<void(const std::function<void(std::string_view)>&)>& produce,
+                         int64_t mtime, std::string* err) {
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+  archive_entry_set_mtime(e.get(), mtime, 0);
+  archive_entry_set_uid(e.get(), 0);
+  archive_entry_set_gid(e.get(), 0);
+  if (archive_write_header(a, e.get()) != ARCHIVE_OK) {
+    *err = std::string("archive: ") + archive_error_string(a);
+    return false;
+  }
+  bool ok = true;
+  produce([&](std::string_view piece) {
+    if (ok && archive_write_data(a, piece.data(), piece.size()) != static_cast<la_ssize_t>(piece.size())) ok = false;
+  });
+  if (!ok) *err = std::string("archive: ") + archive_error_string(a);
+  return ok;
+}
+
+}  // namespace
+
+bool write_baseline(const Baseline& b, const Key* signing_key, const std::function<bool(std::string_view)>& sink,
+                    std::string* err) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!sha || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1) {
+    *err = "sha256: cannot initialise";
+    return false;
+  }
+  PayloadSink out{&sink, sha.get()};
   std::unique_ptr<archive, WriteDeleter> a(archive_write_new());
-  out->clear();
   // zstd level 1: creation is on the scan's serial tail, and level 1 still
   // shrinks text snapshots several-fold.
   if (archive_write_set_format_ustar(a.get()) != ARCHIVE_OK ||
@@ -237,10 +290,16 @@ bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string
     return false;
   }
   auto write_cb = [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-    static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+    auto* o = static_cast<PayloadSink*>(ctx);
+    if (o->failed) return -1;
+    EVP_DigestUpdate(o->sha, buf, n);
+    if (!(*o->sink)(std::string_view(static_cast<const char*>(buf), n))) {
+      o->failed = true;
+      return -1;
+    }
     return static_cast<la_ssize_t>(n);
   };
-  if (archive_write_open2(a.get(), out, nullptr, write_cb, nullptr, nullptr) != ARCHIVE_OK) {
+  if (archive_write_open2(a.get(), &out, nullptr, write_cb, nullptr, nullptr) != ARCHIVE_OK) {
     *err = std::string("archive: ") + archive_error_string(a.get());
     return false;
   }
@@ -249,27 +308,42 @@ bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string
   // Never an older format than this build's (a format 1 baseline accepted
   // anew gains its package table).
   meta.format_version = std::max(meta.format_version, kBaselineFormatVersion);
+  const auto index = [&b](const std::function<void(std::string_view)>& piece) { encode_index_to(b.entries, piece); };
   if (!add_member(a.get(), "meta", encode_meta(meta, b.entries.size(), b.snapshots.size()), t, err) ||
       !add_member(a.get(), "packages", encode_packages(b.packages), t, err) ||
-      !add_member(a.get(), "index", encode_index(b.entries), t, err)) {
+      !add_streamed_member(a.get(), "index", encoded_index_size(b.entries), index, t, err)) {
+    if (out.failed) *err = "output: write failed";
     return false;
   }
-  for (const auto& [sha, content] : b.snapshots) {
-    if (!add_member(a.get(), "snapshots/" + sha, content, t, err)) return false;
+  for (const auto& [sha_hex, content] : b.snapshots) {
+    if (!add_member(a.get(), "snapshots/" + sha_hex, content, t, err)) return false;
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
-    *err = std::string("archive: ") + archive_error_string(a.get());
+  if (archive_write_close(a.get()) != ARCHIVE_OK || out.failed) {
+    *err = out.failed ? "output: write failed" : std::string("archive: ") + archive_error_string(a.get());
     return false;
   }
-  const std::string sha = payload_sha_hex(*out);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(sha.get(), digest, &len);
+  const std::string payload_sha = hex_encode(digest, len);
+  std::string trailer;
   if (!signing_key) {
-    out->append(make_unsigned_trailer(sha));
-    return true;
+    trailer = make_unsigned_trailer(payload_sha);
+  } else {
+    std::string sig;
+    if (!sign_message(*signing_key, std::string(kSignedPrefix) + payload_sha, &sig, err)) return false;
+    trailer = make_signed_trailer(key_id(*signing_key), sig);
   }
-  std::string sig;
-  if (!sign_message(*signing_key, std::string(kSignedPrefix) + sha, &sig, err)) return false;
-  out->append(make_signed_trailer(key_id(*signing_key), sig));
+  if (!sink(trailer)) {
+    *err = "output: write failed";
+    return false;
+  }
   return true;
+}
+
+bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string* out, std::string* err) {
+  out->clear();
+  return write_baseline(b, signing_key, [out](std::string_view piece) { out->append(piece); return true; }, err);
 }
 
 bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& options,
@@ -318,6 +392,7 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
     return false;
   }
   bool have_meta = false, have_index = false, have_packages = false;
+  size_t entries_hint = 0;
   archive_entry* e = nullptr;
   std::string data;
   for (;;) {
@@ -328,6 +403,7 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
     if (name == "meta") {
       if (!read_member(a.get(), &data, err) || !decode_meta(data, &b->meta, err)) return false;
       have_meta = true;
+      entries_hint = entries_count_in_meta(data);
     } else if (name == "packages") {
       if (!have_meta || have_index || b->meta.format_version < 2) { *err = "archive: packages out of place"; return false; }
       if (!read_member(a.get(), &data, err) || !decode_packages(data, &b->packages, err)) return false;
@@ -340,7 +416,16 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
         archive_read_data_skip(a.get());
         continue;
       }
-      if (!read_member(a.get(), &data, err) || !decode_index(data, &b->entries, err)) return false;
+      // Decoded as it is decompressed: the index is never held as text.
+      IndexDecoder decoder(&b->entries, entries_hint);
+      char buf[65536];
+      for (;;) {
+        const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+        if (n == 0) break;
+        if (n < 0) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
+        if (!decoder.feed(std::string_view(buf, static_cast<size_t>(n)), err)) return false;
+      }
+      if (!decoder.finish(err)) return false;
       for (const Entry& entry : b->entries) {
         if (entry.package > b->packages.size()) {
           *err = "index: " + escape_bytes(entry.path) + " refers to package row " + std::to_string(entry.package) +

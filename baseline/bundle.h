@@ -71,7 +71,13 @@ struct BaselineReadOptions {
   bool skip_index = false;
 };
 
-/// Serialises a baseline (payload + unsigned trailer, or signed with signing_key).
+/// Serialises a baseline (payload + unsigned trailer, or signed with signing_key)
+/// to `sink` as it is produced (never whole in memory: the index is streamed
+/// and the payload digest computed on the way). A false from sink stops it.
+bool write_baseline(const Baseline& baseline, const Key* signing_key,
+                    const std::function<bool(std::string_view)>& sink, std::string* err);
+
+/// The same into a string.
 bool write_baseline_bytes(const Baseline& baseline, const Key* signing_key, std::string* out,
                           std::string* err);
 

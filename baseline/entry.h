@@ -78,21 +78,23 @@ bool hex_decode(std::string_view hex, std::string* bytes);
 
 /// One file-system entry as recorded in a baseline index.
 struct Entry {
+  // Laid out without padding holes (192 bytes): two entry lists are most of
+  // a check's memory.
   std::string path;  // host path, raw bytes (not escaped)
   EntryType type = EntryType::kUnknown;
   EntryStatus status = EntryStatus::kOk;
   Severity severity = Severity::kWarning;
+  bool has_sha256 = false;
   uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky (st_mode & 07777)
   uint32_t uid = 0, gid = 0;
   uint64_t size = 0;
   int64_t mtime_ns = 0, ctime_ns = 0;
   uint64_t inode = 0, nlink = 0;
   std::string target;  // symlink target, raw bytes
-  bool has_sha256 = false;
   Sha256 sha256{};
   std::vector<std::pair<std::string, std::string>> xattrs;  // sorted by name; integrity xattrs only
-  bool snapshot = false;  // the baseline holds a content snapshot (keyed by sha256)
   uint32_t package = 0;   // 1-based row of the baseline's package table that owned it; 0: none
+  bool snapshot = false;  // the baseline holds a content snapshot (keyed by sha256)
 
   // Scan-time facts, never stored in an index:
   bool churn_below = false;  // an excluded child was skipped in this directory

@@ -108,93 +108,147 @@ bool decode_entry(std::string_view line, int version, Entry* e, std::string* wha
 
 }  // namespace
 
+namespace {
+
+void append_entry_line(const Entry& e, std::string* out) {
+  char num[160];
+  *out += escape_bytes(e.path);
+  std::snprintf(num, sizeof num, "\t%c\t%s\t%s\t%o\t%u\t%u\t%llu\t%lld\t%lld\t%llu\t%llu\t",
+                static_cast<char>(e.type), entry_status_name(e.status),
+                severity_name(e.severity), e.mode, e.uid, e.gid,
+                static_cast<unsigned long long>(e.size), static_cast<long long>(e.mtime_ns),
+                static_cast<long long>(e.ctime_ns), static_cast<unsigned long long>(e.inode),
+                static_cast<unsigned long long>(e.nlink));
+  *out += num;
+  *out += e.has_sha256 ? hex_encode(e.sha256) : "-";
+  *out += '\t';
+  *out += escape_bytes(e.target);
+  *out += '\t';
+  *out += encode_xattrs(e);
+  *out += e.snapshot ? "\t1\t" : "\t0\t";
+  *out += std::to_string(e.package);
+  *out += '\n';
+}
+
+}  // namespace
+
+void encode_index_to(const std::vector<Entry>& entries, const std::function<void(std::string_view)>& sink) {
+  std::string chunk = "driftd-index " + std::to_string(kIndexVersion) + "\n";
+  chunk += kFieldsLine;
+  chunk += '\n';
+  chunk.reserve((1 << 16) + 4096);
+  for (const Entry& e : entries) {
+    append_entry_line(e, &chunk);
+    if (chunk.size() >= (1 << 16)) {
+      sink(chunk);
+      chunk.clear();
+    }
+  }
+  chunk += "end " + std::to_string(entries.size()) + "\n";
+  sink(chunk);
+}
+
+size_t encoded_index_size(const std::vector<Entry>& entries) {
+  size_t size = 0;
+  encode_index_to(entries, [&size](std::string_view piece) { size += piece.size(); });
+  return size;
+}
+
 std::string encode_index(const std::vector<Entry>& entries) {
   std::string out;
   out.reserve(entries.size() * 160 + 128);
-  out += "driftd-index " + std::to_string(kIndexVersion) + "\n";
-  out += kFieldsLine;
-  out += '\n';
-  char num[160];
-  for (const Entry& e : entries) {
-    out += escape_bytes(e.path);
-    std::snprintf(num, sizeof num, "\t%c\t%s\t%s\t%o\t%u\t%u\t%llu\t%lld\t%lld\t%llu\t%llu\t",
-                  static_cast<char>(e.type), entry_status_name(e.status),
-                  severity_name(e.severity), e.mode, e.uid, e.gid,
-                  static_cast<unsigned long long>(e.size), static_cast<long long>(e.mtime_ns),
-                  static_cast<long long>(e.ctime_ns), static_cast<unsigned long long>(e.inode),
-                  static_cast<unsigned long long>(e.nlink));
-    out += num;
-    out += e.has_sha256 ? hex_encode(e.sha256) : "-";
-    out += '\t';
-    out += escape_bytes(e.target);
-    out += '\t';
-    out += encode_xattrs(e);
-    out += e.snapshot ? "\t1\t" : "\t0\t";
-    out += std::to_string(e.package);
-    out += '\n';
-  }
-  out += "end " + std::to_string(entries.size()) + "\n";
+  encode_index_to(entries, [&out](std::string_view piece) { out += piece; });
   return out;
 }
 
-bool decode_index(std::string_view text, std::vector<Entry>* entries, std::string* err) {
-  entries->clear();
-  size_t pos = 0, line_no = 0;
-  auto next_line = [&](std::string_view* line) {
-    if (pos >= text.size()) return false;
-    const size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) return false;  // every line ends with '\n'
-    *line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    return true;
-  };
-  std::string_view line;
-  if (!next_line(&line) || line.substr(0, 13) != "driftd-index ") {
-    *err = "index: not a driftd index";
-    return false;
-  }
-  int version = 0;
-  if (!parse_number(line.substr(13), &version) || version < kIndexOldestVersion ||
-      version > kIndexVersion) {
-    *err = "index: unsupported format version '" + escape_bytes(line.substr(13)) + "' (this build reads " +
-           std::to_string(kIndexOldestVersion) + ".." + std::to_string(kIndexVersion) + ")";
-    return false;
-  }
-  if (!next_line(&line) || line != (version >= 2 ? kFieldsLine : kFieldsLineV1)) {
-    *err = "index line 2: unexpected field list";
-    return false;
-  }
+IndexDecoder::IndexDecoder(std::vector<Entry>* entries, size_t expected) : entries_(entries) {
+  entries_->clear();
   // Reserve once: the entry list is the bulk of a check's memory, and growing
   // it by doubling would briefly hold it one and a half times.
-  entries->reserve(static_cast<size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(pos), text.end(), '\n')));
-  while (next_line(&line)) {
-    if (line.substr(0, 4) == "end ") {
-      size_t count = 0;
-      if (!parse_number(line.substr(4), &count) || count != entries->size()) {
-        *err = "index line " + std::to_string(line_no) + ": end marker count does not match";
-        return false;
-      }
-      if (pos != text.size()) {
-        *err = "index line " + std::to_string(line_no + 1) + ": data after end marker";
-        return false;
-      }
+  if (expected) entries_->reserve(expected);
+}
+
+bool IndexDecoder::feed(std::string_view data, std::string* err) {
+  while (!data.empty()) {
+    if (done_) {
+      *err = "index line " + std::to_string(line_no_ + 1) + ": data after end marker";
+      return false;
+    }
+    const size_t nl = data.find('\n');
+    if (nl == std::string_view::npos) {
+      carry_.append(data);
       return true;
     }
-    Entry e;
-    std::string what;
-    if (!decode_entry(line, version, &e, &what)) {
-      *err = "index line " + std::to_string(line_no) + ": " + what;
-      return false;
+    bool ok;
+    if (carry_.empty()) {
+      ok = line(data.substr(0, nl), err);
+    } else {
+      carry_.append(data.substr(0, nl));
+      ok = line(carry_, err);
+      carry_.clear();
     }
-    if (!entries->empty() && !(entries->back().path < e.path)) {
-      *err = "index line " + std::to_string(line_no) + ": entries not in canonical order";
-      return false;
-    }
-    entries->push_back(std::move(e));
+    if (!ok) return false;
+    data.remove_prefix(nl + 1);
   }
-  *err = "index: truncated (no end marker)";
-  return false;
+  return true;
+}
+
+bool IndexDecoder::finish(std::string* err) {
+  if (!done_ || !carry_.empty()) {
+    *err = line_no_ == 0 ? "index: not a driftd index" : carry_.empty() ? "index: truncated (no end marker)"
+                                                                       : "index: truncated (no end marker)";
+    return false;
+  }
+  return true;
+}
+
+bool IndexDecoder::line(std::string_view line, std::string* err) {
+  ++line_no_;
+  if (line_no_ == 1) {
+    if (line.substr(0, 13) != "driftd-index ") {
+      *err = "index: not a driftd index";
+      return false;
+    }
+    if (!parse_number(line.substr(13), &version_) || version_ < kIndexOldestVersion || version_ > kIndexVersion) {
+      *err = "index: unsupported format version '" + escape_bytes(line.substr(13)) + "' (this build reads " +
+             std::to_string(kIndexOldestVersion) + ".." + std::to_string(kIndexVersion) + ")";
+      return false;
+    }
+    return true;
+  }
+  if (line_no_ == 2) {
+    if (line != (version_ >= 2 ? kFieldsLine : kFieldsLineV1)) {
+      *err = "index line 2: unexpected field list";
+      return false;
+    }
+    return true;
+  }
+  if (line.substr(0, 4) == "end ") {
+    size_t count = 0;
+    if (!parse_number(line.substr(4), &count) || count != entries_->size()) {
+      *err = "index line " + std::to_string(line_no_) + ": end marker count does not match";
+      return false;
+    }
+    done_ = true;
+    return true;
+  }
+  Entry e;
+  std::string what;
+  if (!decode_entry(line, version_, &e, &what)) {
+    *err = "index line " + std::to_string(line_no_) + ": " + what;
+    return false;
+  }
+  if (!entries_->empty() && !(entries_->back().path < e.path)) {
+    *err = "index line " + std::to_string(line_no_) + ": entries not in canonical order";
+    return false;
+  }
+  entries_->push_back(std::move(e));
+  return true;
+}
+
+bool decode_index(std::string_view text, std::vector<Entry>* entries, std::string* err) {
+  IndexDecoder decoder(entries, static_cast<size_t>(std::count(text.begin(), text.end(), '\n')));
+  return decoder.feed(text, err) && decoder.finish(err);
 }
 
 }  // namespace drift

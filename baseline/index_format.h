@@ -1,6 +1,7 @@
 // The canonical index: the text encoding of a baseline's entry list.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,31 @@ inline constexpr int kIndexOldestVersion = 1;
 /// the same entries always give the same bytes.
 std::string encode_index(const std::vector<Entry>& entries);
 
+/// The same bytes, handed to `sink` in pieces of about 64 KiB, so a baseline
+/// writer never holds the whole index; and their total size, for a tar header.
+void encode_index_to(const std::vector<Entry>& entries, const std::function<void(std::string_view)>& sink);
+size_t encoded_index_size(const std::vector<Entry>& entries);
+
 /// Decodes an index. On failure returns false and sets *err to a one-line reason
 /// naming the line ("index line 12: bad mode field").
 bool decode_index(std::string_view text, std::vector<Entry>* entries, std::string* err);
+
+/// The same, fed in pieces split anywhere (straight from the decompressor, so
+/// a baseline's index is never held as text). `expected` reserves the list.
+class IndexDecoder {
+ public:
+  IndexDecoder(std::vector<Entry>* entries, size_t expected);
+  bool feed(std::string_view data, std::string* err);
+  /// False unless the end marker was seen and nothing follows it.
+  bool finish(std::string* err);
+
+ private:
+  bool line(std::string_view line, std::string* err);
+  std::vector<Entry>* entries_;
+  std::string carry_;  // a line split across pieces
+  size_t line_no_ = 0;
+  int version_ = 0;
+  bool done_ = false;
+};
 
 }  // namespace drift
