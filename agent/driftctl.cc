@@ -14,7 +14,22 @@ namespace {
 void print_usage(FILE* out) {
   std::fprintf(out, "usage: driftctl COMMAND [options]\n\ncommands:\n");
   for (const auto& c : drift::driftctl_commands()) std::fprintf(out, "  %-16s %s\n", c.name, c.usage);
-  std::fprintf(out, "\n`driftctl help COMMAND` explains one; `driftctl --version` prints the version.\n");
+  std::fprintf(out,
+               "\n`driftctl help COMMAND` explains one; `driftctl --version` prints the version.\n"
+               "\n"
+               "config: --config FILE, else /etc/driftd/config.yaml when it exists, else the embedded\n"
+               "default (`driftctl config show --default`). --root, --baseline, --public-key override\n"
+               "the keys of the same meaning; `-` is stdin/stdout wherever a baseline is read or written.\n"
+               "\n"
+               "exit status:\n"
+               "  0          no drift (check, diff), or success\n"
+               "  1, 2, 4    OR-ed: added, removed, changed (AIDE's bits); exports check: 4 on a violation\n"
+               "  8          OR-ed: the scan was incomplete (unreadable or vanished entries)\n"
+               "  16         usage or config error (the message names the key and line)\n"
+               "  17         baseline unreadable: missing, truncated, garbage, unknown format version\n"
+               "  18         signature invalid: unsigned, tampered, signed by another key\n"
+               "  19         baseline for another node, or older than the installed one\n"
+               "  20         I/O: a key cannot be read, output cannot be written\n");
 }
 
 }  // namespace

@@ -525,8 +525,10 @@ int cmd_exports_check(const std::vector<std::string>& argv) {
 int cmd_config_show(const std::vector<std::string>& argv) {
   Args a;
   std::string err;
-  if (!parse_args(argv, {{"--config"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
-  if (!a.has("--config") && ::access(kDefaultConfigPath, F_OK) != 0) {
+  if (!parse_args(argv, {{"--config"}, {"--default"}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
+  if (a.has("--default") && a.has("--config")) return fail(kExitUsage, "config show takes --config FILE or --default, not both");
+  // --default: the embedded default whatever is installed (the .deb's conffile is made from it).
+  if (a.has("--default") || (!a.has("--config") && ::access(kDefaultConfigPath, F_OK) != 0)) {
     std::fputs(embedded_default_config(), stdout);
     return 0;
   }
@@ -580,8 +582,9 @@ const std::vector<Command>& driftctl_commands() {
        "says. Prints 'file:line: rule: message' per violation. Exit: 0 clean or warnings only; 4 any "
        "critical violation; 16+ errors.",
        cmd_exports_check},
-      {"config show", "[--config F]",
-       "Print the embedded default config, or the effective config of a file with defaults filled in.",
+      {"config show", "[--config F | --default]",
+       "Print the config driftctl would use: a file's effective config with defaults filled in, or the "
+       "embedded default (always with --default, even when /etc/driftd/config.yaml exists).",
        cmd_config_show},
   };
   return kCommands;

@@ -18,8 +18,38 @@ namespace {
 
 const char* kUsage =
     "usage: driftd [--config FILE] [--root DIR]\n"
-    "       driftd --version\n"
-    "Watches the configured paths against the installed signed baseline; see README.md.\n";
+    "       driftd --version | --help\n"
+    "\n"
+    "driftd watches a node's files against its signed baseline: a full check at start and\n"
+    "every rescan_interval, inotify in between (drift seen in well under a second), drift\n"
+    "metrics PUT to Pushgateway and served on `listen`, content diffs pushed to Loki through\n"
+    "a durable spool. It runs in the foreground (systemd unit, DaemonSet) and confines itself\n"
+    "(no_new_privs, seccomp, Landlock) after start-up.\n"
+    "\n"
+    "options:\n"
+    "  --config FILE   the config (default /etc/driftd/config.yaml when it exists, else the\n"
+    "                  embedded default that `driftctl config show` prints)\n"
+    "  --root DIR      read the host's files under DIR, record host paths (the DaemonSet: /host)\n"
+    "  --version       print the version\n"
+    "\n"
+    "files:\n"
+    "  /etc/driftd/config.yaml           the config; public_key (/etc/driftd/baseline.pub) verifies\n"
+    "  /var/lib/driftd                   state_dir: baseline.drift (installed by `driftctl baseline\n"
+    "                                    install`, picked up without a restart), spool/, drift-state,\n"
+    "                                    highest-serial, loki-dead-letter.jsonl; the only place written\n"
+    "\n"
+    "signals:\n"
+    "  SIGHUP          reload the config and the baseline\n"
+    "  SIGTERM, SIGINT push the latest metrics, give Loki 3 s to take the spool, exit 0\n"
+    "\n"
+    "exit status:\n"
+    "  0   stopped by SIGTERM or SIGINT\n"
+    "  16  bad usage or config (the message names the key and line)\n"
+    "  20  cannot create or write state_dir\n"
+    "  75  a watched file rule was replaced and Landlock follows inodes: restart me (the unit\n"
+    "      and the DaemonSet do)\n"
+    "A missing or invalid baseline is not an exit: driftd runs, reports driftd_baseline_valid 0\n"
+    "and loads a good baseline as soon as one is installed.\n";
 
 const char* errno_name(int e) {
   switch (e) {

@@ -26,13 +26,11 @@ file(INSTALL DESTINATION "${unit_dir}" TYPE FILE FILES "${stage}/driftd.service"
 
 # The default config: driftd's embedded default spelled out, so that the
 # operator edits a complete file and dpkg keeps those edits (a conffile).
-# `driftctl config show` prints the embedded default only when
-# /etc/driftd/config.yaml does not exist; otherwise it prints that file's
-# effective config, which must not end up in a package.
-execute_process(COMMAND "${DRIFTD_DRIFTCTL}" config show OUTPUT_VARIABLE default RESULT_VARIABLE rc)
+# `--default` prints it whatever this build machine has installed.
+execute_process(COMMAND "${DRIFTD_DRIFTCTL}" config show --default OUTPUT_VARIABLE default RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT default MATCHES "^# driftd embedded default config")
-  message(FATAL_ERROR "cannot take driftd's embedded default config from `${DRIFTD_DRIFTCTL} config show` "
-                      "(exit ${rc}): /etc/driftd/config.yaml exists on this build machine")
+  message(FATAL_ERROR "cannot take driftd's embedded default config from "
+                      "`${DRIFTD_DRIFTCTL} config show --default` (exit ${rc})")
 endif()
 string(REGEX REPLACE "^(#[^\n]*\n)+" "" default "${default}")  # its header speaks of itself
 file(WRITE "${stage}/config.yaml"
