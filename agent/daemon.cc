@@ -148,6 +148,7 @@ class Daemon {
   std::optional<Clock::time_point> first_event_;
 
   std::thread rescan_thread_;
+  std::atomic<bool> cancel_rescan_{false};  // SIGTERM must not wait for an idle-priority rescan
   bool rescan_running_ = false, rescan_again_ = false;
   int rescan_efd_ = -1;
   ScanResult rescan_result_;
@@ -301,6 +302,7 @@ void Daemon::start_full_rescan(bool periodic) {
   Config config = config_;
   ScanOptions options;
   options.keep_content = keep_changed_content(baseline_);
+  options.cancel = &cancel_rescan_;
   rescan_thread_ = std::thread([this, config, options, periodic] {
     if (periodic) lower_priority_of_this_thread();
     const auto t0 = Clock::now();
@@ -545,6 +547,7 @@ void Daemon::handle_signal(int sig, bool* quit) {
 
 void Daemon::shutdown() {
   if (rescan_running_) {
+    cancel_rescan_ = true;  // its result would be dropped anyway
     rescan_thread_.join();
     rescan_running_ = false;
   }

@@ -179,6 +179,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     const std::string prefix = read_prefix_for(config.root);
     while (queue.pop(&batch, kBatch)) {
       for (Entry* e : batch) {
+        if (options.cancel && options.cancel->load(std::memory_order_relaxed)) continue;  // drain, hash nothing
         read_path.assign(prefix).append(e->path);
         if (hash_and_snapshot(config, options, hasher, read_path, e, &content)) {
           std::lock_guard<std::mutex> lock(snapshots_mutex);

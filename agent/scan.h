@@ -1,6 +1,7 @@
 // The scan pipeline: walk the selection, hash regular files on all cores.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -19,6 +20,9 @@ struct ScanOptions {
   /// (baseline creation); a check keeps only files whose hash changed.
   std::function<bool(const Entry&)> keep_content;
   ScanHooks hooks;
+  /// Set from another thread to stop hashing (driftd's SIGTERM during a long
+  /// idle-priority rescan); the result is then incomplete and must be dropped.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ScanResult {
