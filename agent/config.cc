@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "agent/exports_client.h"
+#include "agent/exports_options.h"
 #include "baseline/entry.h"
 #include "baseline/signer.h"
 
@@ -60,7 +62,13 @@ rescan_interval: 1h
 debounce: 200ms
 spool: { max_bytes: 64MiB }
 metrics: { max_paths: 50 }
-exports: {}
+exports:                       # /etc/exports checks (`driftctl exports check` always runs them)
+  enabled: false               # driftd runs them and watches the files
+  pseudo_root: []              # export paths allowed to carry fsid=0 (the NFSv4 pseudo-root)
+  allowed_clients: []          # CIDRs; [] = any client
+  rules: []                    # - { path: /srv/nfs, require: [async], forbid: [fsid=0], warn: [no_root_squash] }
+  nfs_conf: {}                 # { "nfsd.vers3": "n" }: expected settings of /etc/nfs.conf
+  etab: true                   # compare /var/lib/nfs/etab with the files when it exists
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -171,6 +179,70 @@ PathRule parse_rule(const YAML::Node& n) {
   return r;
 }
 
+// A list of export options, each one nfs-utils knows.
+std::vector<std::string> as_export_options(const YAML::Node& n, const std::string& key) {
+  if (!n.IsSequence()) fail(n, key + ": expected a list of export options");
+  std::vector<std::string> out;
+  for (const auto& item : n) {
+    std::string option = as_string(item, key + "[]");
+    std::vector<std::string> tokens;
+    std::string why;
+    if (!normalise_rule_option(option, &tokens, &why)) fail(item, key + ": " + why);
+    out.push_back(std::move(option));
+  }
+  return out;
+}
+
+void parse_exports(const YAML::Node& n, ExportsConfig* x) {
+  if (n.IsNull()) return;
+  expect_map(n, "exports", {"enabled", "pseudo_root", "allowed_clients", "rules", "nfs_conf", "etab"});
+  if (n["enabled"]) x->enabled = as_bool(n["enabled"], "exports.enabled");
+  if (n["etab"]) x->etab = as_bool(n["etab"], "exports.etab");
+  if (const YAML::Node& p = n["pseudo_root"]) {
+    if (!p.IsSequence()) fail(p, "exports.pseudo_root: expected a list of paths");
+    for (const auto& item : p) x->pseudo_root.push_back(as_abs_path(item, "exports.pseudo_root[]"));
+  }
+  if (const YAML::Node& a = n["allowed_clients"]) {
+    if (!a.IsSequence()) fail(a, "exports.allowed_clients: expected a list of CIDRs");
+    for (const auto& item : a) {
+      const std::string cidr = as_string(item, "exports.allowed_clients[]");
+      IpNetwork net;
+      std::string why;
+      if (!parse_cidr(cidr, &net, &why)) fail(item, "exports.allowed_clients: " + why);
+      x->allowed_clients.push_back(cidr);
+    }
+  }
+  if (const YAML::Node& rules = n["rules"]) {
+    if (!rules.IsSequence()) fail(rules, "exports.rules: expected a list of rules");
+    std::set<std::string> seen;
+    for (const auto& item : rules) {
+      expect_map(item, "exports.rules[]", {"path", "require", "forbid", "warn"});
+      if (!item["path"]) fail(item, "exports.rules[]: missing key 'path'");
+      ExportsPathRule r;
+      r.line = line_of(item);
+      r.path = as_abs_path(item["path"], "exports.rules[].path");
+      if (!seen.insert(r.path).second) fail(item, "exports.rules: '" + r.path + "' is listed twice");
+      if (item["require"]) r.require = as_export_options(item["require"], "exports.rules[].require");
+      if (item["forbid"]) r.forbid = as_export_options(item["forbid"], "exports.rules[].forbid");
+      if (item["warn"]) r.warn = as_export_options(item["warn"], "exports.rules[].warn");
+      x->rules.push_back(std::move(r));
+    }
+  }
+  if (const YAML::Node& conf = n["nfs_conf"]) {
+    if (!conf.IsMap()) fail(conf, "exports.nfs_conf: expected a mapping of \"section.key\": value");
+    for (const auto& kv : conf) {
+      const std::string key = as_string(kv.first, "exports.nfs_conf");
+      const size_t dot = key.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) {
+        fail(kv.first, "exports.nfs_conf: key '" + key + "' must be section.key, like nfsd.vers3");
+      }
+      const std::string value = as_string(kv.second, "exports.nfs_conf." + key);
+      if (value.empty()) fail(kv.second, "exports.nfs_conf." + key + ": expected a value (nfs-utils ignores empty ones)");
+      x->nfs_conf.emplace_back(key, value);
+    }
+  }
+}
+
 void parse_document(const YAML::Node& doc, Config* c) {
   if (doc.IsNull()) return;  // empty file: all defaults except paths
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
@@ -228,12 +300,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
     expect_map(n, "metrics", {"max_paths"});
     if (n["max_paths"]) c->metrics_max_paths = static_cast<int>(as_int(n["max_paths"], "metrics.max_paths", 0, 100000));
   }
-  if (const YAML::Node& n = doc["exports"]) {
-    if (!n.IsMap() && !n.IsNull()) fail(n, "exports: expected a mapping");
-    YAML::Emitter out;
-    out << YAML::Flow << n;
-    c->exports_yaml = n.IsNull() ? "{}" : out.c_str();
-  }
+  if (const YAML::Node& n = doc["exports"]) parse_exports(n, &c->exports);
 }
 
 std::string default_node_name() {
@@ -324,7 +391,23 @@ std::string dump_config(const Config& c) {
       << YAML::Value << c.spool_max_bytes << YAML::EndMap;
   out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap << YAML::Key << "max_paths"
       << YAML::Value << c.metrics_max_paths << YAML::EndMap;
-  out << YAML::Key << "exports" << YAML::Value << YAML::Load(c.exports_yaml);
+  const ExportsConfig& x = c.exports;
+  out << YAML::Key << "exports" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << x.enabled;
+  out << YAML::Key << "pseudo_root" << YAML::Value << YAML::Flow << x.pseudo_root;
+  out << YAML::Key << "allowed_clients" << YAML::Value << YAML::Flow << x.allowed_clients;
+  out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+  for (const ExportsPathRule& r : x.rules) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "path" << YAML::Value << r.path
+        << YAML::Key << "require" << YAML::Value << YAML::Flow << r.require
+        << YAML::Key << "forbid" << YAML::Value << YAML::Flow << r.forbid
+        << YAML::Key << "warn" << YAML::Value << YAML::Flow << r.warn << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "nfs_conf" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [key, value] : x.nfs_conf) out << YAML::Key << key << YAML::Value << value;
+  out << YAML::EndMap;
+  out << YAML::Key << "etab" << YAML::Value << x.etab << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

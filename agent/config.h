@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/exports_config.h"
 #include "baseline/selection.h"
 #include "baseline/snapshot_policy.h"
 
@@ -32,7 +33,7 @@ struct Config {
   Millis debounce{200};
   uint64_t spool_max_bytes = 64ull << 20;
   int metrics_max_paths = 50;
-  std::string exports_yaml = "{}";  // kept verbatim for the Proxmox issue's checker
+  ExportsConfig exports;            // /etc/exports checks (exports_config.h)
 
   std::string source;               // file path, or "embedded default"
 };

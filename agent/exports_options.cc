@@ -6,6 +6,7 @@
 // compares equal to the exports line that produced it.
 #include "agent/exports_options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 
@@ -291,59 +292,74 @@ std::string squash_text(const std::vector<std::pair<int, int>>& ids) {
   return s;
 }
 
-std::vector<ExportSecFlavor> flavors_of(const ExportOptions& o) {
-  if (!o.sec.empty()) return o.sec;
-  return {{"sys", 1, o.flags}};
+// putexportent()'s fixed part, through anongid, comma-separated; `canonical_uuid`
+// decides how fsid=<uuid> reads. One string, not a token list: this runs per entry.
+std::string fixed_text(const ExportOptions& o, uint32_t f, bool canonical_uuid) {
+  std::string t;
+  t.reserve(200);
+  auto add = [&t](std::string_view token) {
+    if (!t.empty()) t += ',';
+    t += token;
+  };
+  add(f & kExpReadonly ? "ro" : "rw");
+  add(f & kExpAsync ? "async" : "sync");
+  add(f & kExpGatheredWrites ? "wdelay" : "no_wdelay");
+  add(f & kExpNoHide ? "nohide" : "hide");
+  add(f & kExpCrossmount ? "crossmnt" : "nocrossmnt");
+  add(f & kExpInsecurePort ? "insecure" : "secure");
+  add(f & kExpRootSquash ? "root_squash" : "no_root_squash");
+  add(f & kExpAllSquash ? "all_squash" : "no_all_squash");
+  add(f & kExpNoSubtreeCheck ? "no_subtree_check" : "subtree_check");
+  add(f & kExpNoAuthNlm ? "insecure_locks" : "secure_locks");
+  add(f & kExpNoAcl ? "no_acl" : "acl");
+  if (f & kExpNoReaddirplus) add("nordirplus");
+  if (f & kExpSecurityLabel) add("security_label");
+  if (f & kExpSignFh) add("sign_fh");
+  add(f & kExpPnfs ? "pnfs" : "no_pnfs");
+  if (f & kExpFsid) add("fsid=" + std::to_string(o.fsid));
+  if (!o.uuid.empty()) add("fsid=" + (canonical_uuid ? normalise_uuid(o.uuid) : o.uuid));
+  if (!o.reexport.empty()) add("reexport=" + o.reexport);
+  if (o.has_mountpoint) add(o.mountpoint.empty() ? "mountpoint" : "mountpoint=" + o.mountpoint);
+  if (!o.fsloc.empty()) add(o.fsloc + "=" + o.fsloc_data);
+  if (!o.squash_uids.empty()) add("squash_uids=" + squash_text(o.squash_uids));
+  if (!o.squash_gids.empty()) add("squash_gids=" + squash_text(o.squash_gids));
+  add("anonuid=" + std::to_string(o.anonuid));
+  add("anongid=" + std::to_string(o.anongid));
+  return t;
 }
 
-// putexportent()'s fixed part, through anongid; `uuid` decides how fsid=<uuid> reads.
+// The tokens of fixed_text(): no token holds a comma (options are split at commas).
 std::vector<std::string> fixed_tokens(const ExportOptions& o, bool canonical_uuid) {
-  const uint32_t f = o.flags;
-  std::vector<std::string> t = {
-      f & kExpReadonly ? "ro" : "rw",           f & kExpAsync ? "async" : "sync",
-      f & kExpGatheredWrites ? "wdelay" : "no_wdelay", f & kExpNoHide ? "nohide" : "hide",
-      f & kExpCrossmount ? "crossmnt" : "nocrossmnt", f & kExpInsecurePort ? "insecure" : "secure",
-      f & kExpRootSquash ? "root_squash" : "no_root_squash", f & kExpAllSquash ? "all_squash" : "no_all_squash",
-      f & kExpNoSubtreeCheck ? "no_subtree_check" : "subtree_check",
-      f & kExpNoAuthNlm ? "insecure_locks" : "secure_locks", f & kExpNoAcl ? "no_acl" : "acl"};
-  if (f & kExpNoReaddirplus) t.push_back("nordirplus");
-  if (f & kExpSecurityLabel) t.push_back("security_label");
-  if (f & kExpSignFh) t.push_back("sign_fh");
-  t.push_back(f & kExpPnfs ? "pnfs" : "no_pnfs");
-  if (f & kExpFsid) t.push_back("fsid=" + std::to_string(o.fsid));
-  if (!o.uuid.empty()) t.push_back("fsid=" + (canonical_uuid ? normalise_uuid(o.uuid) : o.uuid));
-  if (!o.reexport.empty()) t.push_back("reexport=" + o.reexport);
-  if (o.has_mountpoint) t.push_back(o.mountpoint.empty() ? "mountpoint" : "mountpoint=" + o.mountpoint);
-  if (!o.fsloc.empty()) t.push_back(o.fsloc + "=" + o.fsloc_data);
-  if (!o.squash_uids.empty()) t.push_back("squash_uids=" + squash_text(o.squash_uids));
-  if (!o.squash_gids.empty()) t.push_back("squash_gids=" + squash_text(o.squash_gids));
-  t.push_back("anonuid=" + std::to_string(o.anonuid));
-  t.push_back("anongid=" + std::to_string(o.anongid));
+  const std::string text = fixed_text(o, o.flags, canonical_uuid);
+  std::vector<std::string> t;
+  for (size_t i = 0; i <= text.size();) {
+    const size_t end = std::min(text.find(',', i), text.size());
+    t.emplace_back(text, i, end - i);
+    i = end + 1;
+  }
   return t;
 }
 
 // secinfo_show(): flavors with equal flags are grouped, then their flags.
-std::string sec_text(const ExportOptions& o, bool canonical_names) {
-  std::string s;
-  const std::vector<ExportSecFlavor> sec = flavors_of(o);
-  for (size_t i = 0; i < sec.size();) {
+void append_sec_text(const ExportOptions& o, bool canonical_names, std::string* s) {
+  const ExportSecFlavor sys{"sys", 1, o.flags};
+  const ExportSecFlavor* sec = o.sec.empty() ? &sys : o.sec.data();
+  const size_t n = o.sec.empty() ? 1 : o.sec.size();
+  for (size_t i = 0; i < n;) {
     const uint32_t flags = sec[i].flags & kSecinfoFlags;
-    s += ",sec=";
+    *s += ",sec=";
     size_t j = i;
-    for (; j < sec.size() && (sec[j].flags & kSecinfoFlags) == flags; ++j) {
-      s += (j == i ? "" : ":") + std::string(canonical_names ? canonical_flavor(sec[j].number) : sec[j].name.c_str());
+    for (; j < n && (sec[j].flags & kSecinfoFlags) == flags; ++j) {
+      if (j != i) *s += ':';
+      *s += canonical_names ? std::string_view(canonical_flavor(sec[j].number)) : std::string_view(sec[j].name);
     }
-    s += flags & kExpReadonly ? ",ro" : ",rw";
-    s += flags & kExpInsecurePort ? ",insecure" : ",secure";
-    s += flags & kExpRootSquash ? ",root_squash" : ",no_root_squash";
-    s += flags & kExpAllSquash ? ",all_squash" : ",no_all_squash";
+    *s += flags & kExpReadonly ? ",ro" : ",rw";
+    *s += flags & kExpInsecurePort ? ",insecure" : ",secure";
+    *s += flags & kExpRootSquash ? ",root_squash" : ",no_root_squash";
+    *s += flags & kExpAllSquash ? ",all_squash" : ",no_all_squash";
     i = j;
   }
-  if (!o.xprtsec.empty()) {
-    s += ",xprtsec=";
-    for (size_t i = 0; i < o.xprtsec.size(); ++i) s += (i ? ":" : "") + o.xprtsec[i];
-  }
-  return s;
+  for (size_t i = 0; i < o.xprtsec.size(); ++i) *s += (i ? ":" : ",xprtsec=") + o.xprtsec[i];
 }
 
 // The tokens of `a` that `b` does not have.
@@ -355,12 +371,6 @@ std::vector<std::string> tokens_missing_from(const std::vector<std::string>& a, 
     if (!found) out.push_back(t);
   }
   return out;
-}
-
-std::string join(const std::vector<std::string>& tokens) {
-  std::string s;
-  for (const std::string& t : tokens) s += (s.empty() ? "" : ",") + t;
-  return s;
 }
 
 }  // namespace
@@ -383,16 +393,27 @@ bool apply_export_options(std::string_view list, ExportOptions* o, std::string* 
 }
 
 std::string render_export_options(const ExportOptions& o) {
-  return join(fixed_tokens(o, false)) + sec_text(o, false);
+  std::string s = fixed_text(o, o.flags, false);
+  append_sec_text(o, false, &s);
+  return s;
 }
 
 std::string canonical_export_options(const ExportOptions& o) {
-  return join(fixed_tokens(o, true)) + sec_text(o, true);
+  // What mountd uses is etab read back: written, then parsed again. That is not
+  // always the identity: each "sec=" group sets its flags on the export too, so
+  // the export ends with the last flavor's (after "-sec=krb5 host(rw)", krb5 is
+  // read-only while the export is rw; read back, the export is ro as well).
+  // The fuzzer checks that this equals rendering and parsing again.
+  const uint32_t flags = o.sec.empty() ? o.flags : (o.flags & ~kSecinfoFlags) | (o.sec.back().flags & kSecinfoFlags);
+  std::string s = fixed_text(o, flags, true);
+  append_sec_text(o, true, &s);
+  return s;
 }
 
 std::vector<std::string> effective_option_tokens(const ExportOptions& o) {
   std::vector<std::string> t = fixed_tokens(o, true);
-  for (const ExportSecFlavor& s : flavors_of(o)) t.push_back(std::string("sec=") + canonical_flavor(s.number));
+  if (o.sec.empty()) t.push_back("sec=sys");
+  for (const ExportSecFlavor& s : o.sec) t.push_back(std::string("sec=") + canonical_flavor(s.number));
   for (const std::string& m : o.xprtsec) t.push_back("xprtsec=" + m);
   return t;
 }

@@ -67,7 +67,8 @@ bool apply_export_options(std::string_view list, ExportOptions* opts, std::strin
 /// The options as exportfs writes them to etab (putexportent), defaults spelled out.
 std::string render_export_options(const ExportOptions& opts);
 
-/// A form in which two entries compare equal exactly when the kernel gets the same export.
+/// A form in which two entries compare equal exactly when mountd gets the same export:
+/// the options as etab spells them, read back as mountd reads etab.
 std::string canonical_export_options(const ExportOptions& opts);
 
 /// The options in effect, one token each, for rules: "rw", "async", "fsid=1", "sec=sys";
