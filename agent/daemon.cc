@@ -76,10 +76,11 @@ bool make_dirs(const std::string& dir, mode_t mode) {
 
 // Periodic full rescans yield to the node's workloads: SCHED_IDLE for CPU and
 // the idle I/O class (honoured by BFQ; others ignore it). Both are per thread
-// and inherited by the hashing threads the scan starts.
+// and inherited by the hashing threads the scan starts. Both by raw syscall:
+// musl's sched_setscheduler() always fails with ENOSYS (the Alpine image).
 void lower_priority_of_this_thread() {
   struct sched_param p{};
-  ::sched_setscheduler(0, SCHED_IDLE, &p);
+  ::syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &p);
   constexpr int kIoprioWhoProcess = 1, kIoprioClassIdle = 3, kIoprioClassShift = 13;
   ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << kIoprioClassShift);
 }

@@ -386,7 +386,7 @@ int cmd_check(const std::vector<std::string>& argv) {
 int cmd_diff(const std::vector<std::string>& argv) {
   Args a;
   std::string err;
-  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned"}, {}, 2, 2}, &a, &err)) {
+  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned", "--peer", "--all-attributes"}, {}, 2, 2}, &a, &err)) {
     return fail(kExitUsage, err);
   }
   if (a.positional[0] == "-" && a.positional[1] == "-") return fail(kExitUsage, "only one baseline can come from stdin");
@@ -396,7 +396,17 @@ int cmd_diff(const std::vector<std::string>& argv) {
   if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &la, kAllSnapshots)) return rc;
   if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   // Severity as recorded in the baselines (the later one's view of a path).
-  Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, ComparePolicy{});
+  // Two nodes (or --peer): inode, ctime and mtime differ between any two
+  // machines and would bury the one file that differs, so they are left out.
+  ComparePolicy policy;
+  const bool peer = a.has("--peer") || la.baseline.meta.node != lb.baseline.meta.node;
+  if (peer && !a.has("--all-attributes")) {
+    AttrSet local_only;
+    for (Attr attr : {Attr::kInode, Attr::kCtime, Attr::kMtime}) local_only.add(attr);
+    policy.ignored = [local_only](const std::string&) { return local_only; };
+    note("comparing two nodes: inode, ctime and mtime are not compared (--all-attributes to compare them)");
+  }
+  Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, policy);
   classify_causes_between(la.baseline, lb.baseline, &cmp);
   ReportInput in;
   in.comparison = &cmp;
@@ -566,8 +576,10 @@ const std::vector<Command>& driftctl_commands() {
        "Scan this node and compare it with its signed baseline. Exit: 0 no drift; OR of 1 added, 2 removed, "
        "4 changed, 8 incomplete scan; 16+ errors.",
        cmd_check},
-      {"diff", "[--public-key FILE] [--json] BASELINE_A BASELINE_B",
-       "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check.",
+      {"diff", "[--public-key FILE] [--json] [--peer] [--all-attributes] BASELINE_A BASELINE_B",
+       "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check. "
+       "Between two nodes (or with --peer) inode, ctime and mtime are not compared, since they differ between "
+       "any two machines; --all-attributes compares them anyway.",
        cmd_diff},
       {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all | --explained) --output FILE|- [--signing-key FILE]",
        "Re-scan and write a new baseline (higher serial) that takes the current state of the given paths "
