@@ -220,6 +220,9 @@ void Daemon::place_watches() {
     daemon_log(std::string("inotify unavailable: ") + std::strerror(errno) + " (periodic rescans only)");
     return;
   }
+  if (options_.test_hooks) {
+    if (const char* max = std::getenv("DRIFTD_TEST_MAX_WATCHES")) watcher_->limit_watches_for_test(std::strtoull(max, nullptr, 10));
+  }
   watcher_->watch_selection();
   if (!watcher_->watch_aux(directory_of(config_.baseline))) {
     daemon_log("cannot watch " + directory_of(config_.baseline) + " for baseline installs (SIGHUP reloads it)");

@@ -11,7 +11,8 @@ struct DaemonOptions {
   std::string config_path;  // empty: /etc/driftd/config.yaml, else the embedded default
   std::string root;         // overrides the config's root when set
   /// DRIFTD_TEST_HOOKS=1: SIGUSR1 pauses reading inotify, SIGUSR2 resumes (to
-  /// force a queue overflow in tests without touching the machine's sysctls).
+  /// force a queue overflow in tests without touching the machine's sysctls),
+  /// and DRIFTD_TEST_MAX_WATCHES=N behaves as if max_user_watches allowed N.
   bool test_hooks = false;
 };
 

@@ -44,7 +44,13 @@ Watcher::~Watcher() {
 }
 
 bool Watcher::add_watch(const std::string& host_dir) {
-  const int wd = ::inotify_add_watch(fd_, read_path_for(root_, host_dir).c_str(), kDirMask);
+  int wd;
+  if (test_limit_ && dirs_.size() >= test_limit_) {
+    wd = -1;
+    errno = ENOSPC;
+  } else {
+    wd = ::inotify_add_watch(fd_, read_path_for(root_, host_dir).c_str(), kDirMask);
+  }
   if (wd < 0) {
     if (errno == ENOSPC || errno == ENOMEM) {
       ++failures_;

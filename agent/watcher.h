@@ -55,6 +55,10 @@ class Watcher {
   /// Directories currently unwatched for lack of watches (0 when all are placed).
   size_t unwatched() const { return unwatched_; }
 
+  /// Test seam: behave as if fs.inotify.max_user_watches allowed only `max`
+  /// watches (ENOSPC beyond), without touching the machine-wide sysctl.
+  void limit_watches_for_test(size_t max) { test_limit_ = max; }
+
  private:
   void add_dir_tree(const PathRule& rule, const std::string& host_dir, dev_t root_dev);
   bool add_watch(const std::string& host_dir);
@@ -66,6 +70,7 @@ class Watcher {
   int aux_wd_ = -1;
   uint64_t failures_ = 0;
   size_t unwatched_ = 0;
+  size_t test_limit_ = 0;  // 0: none
   std::vector<char> buffer_;
 };
 
