@@ -124,6 +124,13 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
   for (const PathRule& rule : config.paths) plan.read.push_back(read_path_for(config.root, rule.path));
   // dpkg's database, for the cause of drift (package or unexplained).
   plan.read.push_back(read_path_for(config.root, "/var/lib/dpkg"));
+  // What the /etc/exports checks read. exportfs replaces etab by rename, so its
+  // directory; the others are edited in place or are directories.
+  if (config.exports.enabled) {
+    for (const char* p : {"/etc/exports", "/etc/exports.d", "/etc/nfs.conf", "/etc/nfs.conf.d", "/var/lib/nfs"}) {
+      plan.read.push_back(read_path_for(config.root, p));
+    }
+  }
   // Landlock rules follow inodes, and these files are replaced by rename (an
   // editor, `baseline install`, a ConfigMap's ..data swap): grant their
   // directories, not the inodes they have now.

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 
@@ -34,6 +35,7 @@
 #include "agent/confine.h"
 #include "agent/daemon_log.h"
 #include "agent/drift_tracker.h"
+#include "agent/exports_check.h"
 #include "agent/http_client.h"
 #include "agent/loki_sink.h"
 #include "agent/memory_policy.h"
@@ -105,6 +107,8 @@ class Daemon {
   void recheck_pending();
   bool evaluate(bool force_push);
   void refresh_packages();
+  void run_exports_checks();
+  bool concerns_exports(const std::string& host_path) const;
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
   void note_replaced_file_rules(const std::vector<Entry>& entries);
@@ -144,6 +148,13 @@ class Daemon {
   std::string dpkg_warning_;
   std::optional<Clock::time_point> waiting_for_dpkg_since_, evaluate_again_at_;
   bool deferred_force_push_ = false;
+
+  // The /etc/exports checks (exports.enabled): run at start, on every full
+  // check, and `debounce` after a change to a file they read.
+  std::vector<std::string> exports_files_;  // host paths the last run consulted
+  std::set<std::string> exports_aux_dirs_;  // read paths watched for them
+  std::map<std::string, ExportsViolation> exports_violations_;  // by identity
+  std::optional<Clock::time_point> exports_due_;
 
   std::map<std::string, bool> pending_;  // path -> self_only
   std::optional<Clock::time_point> first_event_;
@@ -216,6 +227,7 @@ void Daemon::start_sinks() {
 
 void Daemon::place_watches() {
   watcher_ = std::make_unique<Watcher>(selection_from(config_), config_.root);
+  exports_aux_dirs_.clear();  // a new inotify instance: the exports run places them again
   if (!watcher_->ok()) {
     daemon_log(std::string("inotify unavailable: ") + std::strerror(errno) + " (periodic rescans only)");
     return;
@@ -352,6 +364,7 @@ void Daemon::finish_full_rescan() {
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
   }
   evaluate(true);
+  run_exports_checks();
   const auto interval = watcher_ && watcher_->unwatched()
                             ? std::min(config_.rescan_interval, Millis(300000))  // what inotify cannot see
                             : config_.rescan_interval;
@@ -518,6 +531,74 @@ bool Daemon::evaluate(bool force_push) {
   return true;
 }
 
+// A violation's identity: the same rule at the same place with the same text.
+std::string violation_key(const ExportsViolation& v) {
+  return v.rule + '\0' + v.path + '\0' + v.file + '\0' + std::to_string(v.line) + '\0' + v.text;
+}
+
+bool Daemon::concerns_exports(const std::string& host_path) const {
+  for (const std::string& f : exports_files_) {
+    if (host_path == f || path_is_under(f, host_path) || path_is_under(host_path, f)) return true;
+  }
+  return false;
+}
+
+// Runs the checks, sets the metrics, and sends each new violation (and each
+// that went away) to Loki, as drift is sent: through the spool.
+void Daemon::run_exports_checks() {
+  if (!config_.exports.enabled) return;
+  const ExportsReport report = check_exports(config_.exports, config_.root);
+  exports_files_ = report.files_read;
+  if (watcher_ && watcher_->ok()) {
+    for (const std::string& f : report.files_read) {
+      const std::string dir = read_path_for(config_.root, parent_path(f));
+      if (exports_aux_dirs_.insert(dir).second && !watcher_->watch_aux(dir)) exports_aux_dirs_.erase(dir);
+    }
+  }
+  std::map<std::pair<std::string, std::string>, int> critical;
+  std::map<std::string, ExportsViolation> now;
+  for (const ExportsViolation& v : report.violations) {
+    if (v.critical) ++critical[{v.rule, v.path}];
+    now.emplace(violation_key(v), v);
+  }
+  metrics_.set_exports(critical);
+  const int64_t ts = wall_ns();
+  std::vector<LokiEntry> lines;
+  auto line_for = [&](const ExportsViolation& v, bool cleared) {
+    const std::string where = escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "");
+    daemon_log(std::string(cleared ? "exports: cleared " : "exports: ") + where + ": " + v.rule + ": " + v.message,
+               {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "exports"},
+                {"DRIFT_SEVERITY", v.critical ? "critical" : "warning"}, {"DRIFT_EVENT", cleared ? "cleared" : "exports"}});
+    nlohmann::json j = {{"event", cleared ? "exports-cleared" : "exports-violation"},
+                        {"node", escape_bytes(config_.node)}, {"rule", v.rule}, {"path", escape_bytes(v.path)},
+                        {"file", escape_bytes(v.file)}, {"line", v.line}, {"text", escape_bytes(v.text)},
+                        {"message", v.message}, {"severity", v.critical ? "critical" : "warning"},
+                        {"detected_at_ns", std::to_string(ts)}};
+    LokiEntry e;
+    e.labels = {{"job", "driftd"}, {"node", escape_bytes(config_.node)}, {"kind", "exports"},
+                {"severity", v.critical ? "critical" : "warning"}};
+    e.ts_ns = ts;
+    e.line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    lines.push_back(std::move(e));
+  };
+  for (const auto& [key, v] : now) {
+    if (!exports_violations_.count(key)) line_for(v, false);
+  }
+  for (const auto& [key, v] : exports_violations_) {
+    if (!now.count(key)) line_for(v, true);
+  }
+  const bool changed = !lines.empty() || exports_violations_.size() != now.size();
+  exports_violations_ = std::move(now);
+  if (!lines.empty() && spool_ok_) {
+    uint64_t dropped = 0;
+    std::string err;
+    if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
+    metrics_.set_spool(spool_.entries(), spool_.dropped_total());
+    if (loki_) loki_->wake();
+  }
+  if (pusher_ && (changed || !pushed_once_)) pusher_->push_soon();
+}
+
 void Daemon::reload_config() {
   Config next;
   if (!load_config_file(&next)) {
@@ -601,6 +682,7 @@ int Daemon::run() {
              config_.source + ", root " + config_.root);
   place_watches();
   load_baseline("start");
+  run_exports_checks();
   if (!baseline_) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check
   // may run long at idle priority.
@@ -618,6 +700,7 @@ int Daemon::run() {
     if (first_event_) deadline = std::min(deadline, *first_event_ + config_.debounce);
     if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
     if (evaluate_again_at_) deadline = std::min(deadline, *evaluate_again_at_);
+    if (exports_due_) deadline = std::min(deadline, *exports_due_);
     const long long wait_ms =
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
     struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_efd_, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -643,8 +726,22 @@ int Daemon::run() {
         if (!inserted) it->second = it->second && s.self_only;  // a subtree wins
       }
       if (!ev.scopes.empty() && !first_event_) first_event_ = Clock::now();
-      for (const std::string& name : ev.aux_names) {
-        if (name == base_of(config_.baseline)) load_baseline("installed");
+      for (const std::string& p : ev.aux_paths) {
+        if (base_of(p) == base_of(config_.baseline) && directory_of(p) == directory_of(config_.baseline)) {
+          load_baseline("installed");
+        }
+        if (config_.exports.enabled) {
+          for (const std::string& f : exports_files_) {
+            if (read_path_for(config_.root, f) == p || path_is_under(p, read_path_for(config_.root, f))) {
+              exports_due_ = Clock::now() + config_.debounce;
+            }
+          }
+        }
+      }
+      if (config_.exports.enabled) {
+        for (const RecheckScope& sc : ev.scopes) {
+          if (concerns_exports(sc.path)) exports_due_ = Clock::now() + config_.debounce;
+        }
       }
       if (ev.overflow) {
         daemon_log("inotify queue overflowed: events were lost, running a full check");
@@ -653,6 +750,10 @@ int Daemon::run() {
     }
     const auto after = Clock::now();
     if (first_event_ && after >= *first_event_ + config_.debounce) recheck_pending();
+    if (exports_due_ && after >= *exports_due_) {
+      exports_due_.reset();
+      run_exports_checks();
+    }
     if (evaluate_again_at_ && after >= *evaluate_again_at_) {
       evaluate_again_at_.reset();
       evaluate(false);

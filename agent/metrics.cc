@@ -98,6 +98,22 @@ void Metrics::set_drift(const std::vector<DriftFact>& drifts, int max_paths) {
   paths_truncated_->Set(static_cast<double>(order.size() - keep));
 }
 
+void Metrics::set_exports(const std::map<std::pair<std::string, std::string>, int>& critical) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!exports_ok_) {
+    exports_ok_ = &BuildGauge().Name("driftd_exports_ok").Help("1 when /etc/exports passes every critical rule").Register(*registry_).Add({});
+    exports_family_ = &BuildGauge().Name("driftd_exports_violations").Help("Critical /etc/exports violations, by rule and export path").Register(*registry_);
+  }
+  for (prometheus::Gauge* g : exports_series_) exports_family_->Remove(g);
+  exports_series_.clear();
+  for (const auto& [key, count] : critical) {
+    auto& g = exports_family_->Add({{"rule", key.first}, {"path", escape_bytes(key.second)}});
+    g.Set(count);
+    exports_series_.push_back(&g);
+  }
+  exports_ok_->Set(critical.empty() ? 1 : 0);
+}
+
 void Metrics::count_drift_event(const DriftFact& fact) {
   std::lock_guard<std::mutex> lock(mutex_);
   events_[key_of(fact.severity, fact.kind, fact.cause)]->Increment();

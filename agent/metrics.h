@@ -52,6 +52,11 @@ class Metrics {
   void set_spool(uint64_t entries, uint64_t dropped_total);
   void add_push_failure(const std::string& sink);
   void observe_detection_latency(double seconds);
+  /// The /etc/exports checks: driftd_exports_ok (0 with any critical
+  /// violation) and driftd_exports_violations{rule,path}, the number of
+  /// critical violations per rule and export path (escaped). Created on first
+  /// use: nodes without exports checks send neither family.
+  void set_exports(const std::map<std::pair<std::string, std::string>, int>& critical);
 
   /// The registry in Prometheus text format (what a push sends).
   std::string text() const;
@@ -60,6 +65,9 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   mutable std::mutex mutex_;  // guards the path series list and counters' deltas
   prometheus::Gauge* detected_;
+  prometheus::Gauge* exports_ok_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* exports_family_ = nullptr;
+  std::vector<prometheus::Gauge*> exports_series_;
   prometheus::Family<prometheus::Gauge>* files_family_;
   std::map<std::string, prometheus::Gauge*> files_;  // "severity/kind/cause"
   prometheus::Family<prometheus::Counter>* events_family_;

@@ -112,9 +112,11 @@ void Watcher::watch_tree(const std::string& host_dir) {
 
 bool Watcher::watch_aux(const std::string& read_dir) {
   if (fd_ < 0) return false;
-  aux_wd_ = ::inotify_add_watch(fd_, read_dir.c_str(),
-                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR);
-  return aux_wd_ >= 0;
+  const int wd = ::inotify_add_watch(fd_, read_dir.c_str(),
+                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_MASK_ADD);
+  if (wd < 0) return false;
+  aux_dirs_[wd] = read_dir;
+  return true;
 }
 
 void Watcher::read_events(WatchEvents* out) {
@@ -126,9 +128,8 @@ void Watcher::read_events(WatchEvents* out) {
       off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
       ++out->events;
       if (ev->mask & IN_Q_OVERFLOW) { out->overflow = true; continue; }
-      if (ev->wd == aux_wd_) {
-        if (ev->len) out->aux_names.emplace_back(ev->name);
-        continue;
+      if (auto aux = aux_dirs_.find(ev->wd); aux != aux_dirs_.end() && ev->len) {
+        out->aux_paths.push_back(aux->second == "/" ? "/" + std::string(ev->name) : aux->second + "/" + ev->name);
       }
       auto it = dirs_.find(ev->wd);
       if (it == dirs_.end()) continue;

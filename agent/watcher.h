@@ -18,7 +18,7 @@ namespace drift {
 struct WatchEvents {
   std::vector<RecheckScope> scopes;     // covered paths to re-check
   std::vector<std::string> new_dirs;    // covered directories created or moved in (watch them now)
-  std::vector<std::string> aux_names;   // names that changed in an auxiliary directory
+  std::vector<std::string> aux_paths;   // read paths that changed in an auxiliary directory
   bool overflow = false;                // IN_Q_OVERFLOW: events were lost, rescan everything
   uint64_t events = 0;                  // raw inotify events read
 };
@@ -42,8 +42,10 @@ class Watcher {
   void watch_selection();
   /// Watches a directory that appeared, and every covered directory below it.
   void watch_tree(const std::string& host_dir);
-  /// Watches a directory outside the selection (read path, e.g. the baseline's
-  /// directory); changes there come back as aux_names.
+  /// Watches a directory for files the agent itself reads (read path: the
+  /// baseline's directory, /var/lib/nfs for etab); changes there come back as
+  /// aux_paths. The mask is added to a selection watch on the same directory,
+  /// whose events are still reported as usual.
   bool watch_aux(const std::string& read_dir);
 
   /// Reads everything queued without blocking.
@@ -67,7 +69,7 @@ class Watcher {
   std::string root_;
   int fd_ = -1;
   std::map<int, std::string> dirs_;  // wd -> host directory
-  int aux_wd_ = -1;
+  std::map<int, std::string> aux_dirs_;  // wd -> read path
   uint64_t failures_ = 0;
   size_t unwatched_ = 0;
   size_t test_limit_ = 0;  // 0: none
