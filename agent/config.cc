@@ -396,7 +396,9 @@ std::string dump_config(const Config& c) {
   out << YAML::Key << "enabled" << YAML::Value << x.enabled;
   out << YAML::Key << "pseudo_root" << YAML::Value << YAML::Flow << x.pseudo_root;
   out << YAML::Key << "allowed_clients" << YAML::Value << YAML::Flow << x.allowed_clients;
-  out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "rules" << YAML::Value;
+  if (x.rules.empty()) out << YAML::Flow;  // "rules: []", not "[]" on a line of its own
+  out << YAML::BeginSeq;
   for (const ExportsPathRule& r : x.rules) {
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "path" << YAML::Value << r.path
         << YAML::Key << "require" << YAML::Value << YAML::Flow << r.require
