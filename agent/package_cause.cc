@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 #include <set>
 
 #include "baseline/entry.h"
@@ -97,26 +96,33 @@ void assign_packages(const DpkgDatabase* db, const std::vector<PackageVersion>& 
       for (const auto& [key, pkg] : db->packages()) rows.insert({key, pkg.version});
     }
   }
-  // Resolve every entry to a row first, then number the rows.
-  std::vector<std::optional<PackageVersion>> resolved(b->entries.size());
+  // Resolve every entry to a row first (by index into `found`: an entry list
+  // is ~55k entries, a row ~70 bytes), then number the rows.
+  std::vector<PackageVersion> found;
+  std::map<PackageVersion, uint32_t> found_index;
+  std::vector<uint32_t> resolved(b->entries.size(), 0);  // 1-based into found; 0: none
+  auto resolve = [&](PackageVersion row) {
+    auto [it, inserted] = found_index.emplace(row, static_cast<uint32_t>(found.size() + 1));
+    if (inserted) found.push_back(std::move(row));
+    return it->second;
+  };
   for (size_t i = 0; i < b->entries.size(); ++i) {
     const Entry& e = b->entries[i];
     if (rescanned(e.path)) {
       auto it = owner.find(e.path);
-      if (it == owner.end()) continue;
-      resolved[i] = PackageVersion{it->second, db->find(it->second)->version};
+      if (it != owner.end()) resolved[i] = resolve({it->second, db->find(it->second)->version});
     } else if (e.package > 0 && e.package <= old_table.size()) {
-      resolved[i] = old_table[e.package - 1];
+      resolved[i] = resolve(old_table[e.package - 1]);
     }
-    if (resolved[i]) rows.insert(*resolved[i]);
   }
+  rows.insert(found.begin(), found.end());
   b->packages.assign(rows.begin(), rows.end());
-  for (size_t i = 0; i < b->entries.size(); ++i) {
-    b->entries[i].package = 0;
-    if (!resolved[i]) continue;
-    auto it = std::lower_bound(b->packages.begin(), b->packages.end(), *resolved[i]);
-    b->entries[i].package = static_cast<uint32_t>(it - b->packages.begin()) + 1;
+  std::vector<uint32_t> final_row(found.size() + 1, 0);
+  for (size_t k = 0; k < found.size(); ++k) {
+    auto it = std::lower_bound(b->packages.begin(), b->packages.end(), found[k]);
+    final_row[k + 1] = static_cast<uint32_t>(it - b->packages.begin()) + 1;
   }
+  for (size_t i = 0; i < b->entries.size(); ++i) b->entries[i].package = final_row[resolved[i]];
 }
 
 std::string PackageClassifier::load(const std::string& root) {
