@@ -146,6 +146,18 @@ DpkgDatabase::Load DpkgDatabase::load(const std::string& root, std::string* err)
   }
   if (!finish()) return Load::kMalformed;
   if (packages_.empty()) return malformed(line_no, "no installed package");
+  // The DaemonSet mounts /usr/bin but not the host's /bin symlink: where the
+  // root has no /bin at all, dpkg's own word decides (usr-is-merged, which
+  // every merged-/usr Debian 12 host has installed).
+  if (packages_.count("usr-is-merged")) {
+    for (const char* dir : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+      struct stat st;
+      if (::lstat((root_ + dir).c_str(), &st) != 0 && errno == ENOENT &&
+          std::find(usr_aliases_.begin(), usr_aliases_.end(), dir) == usr_aliases_.end()) {
+        usr_aliases_.push_back(dir);
+      }
+    }
+  }
   return Load::kOk;
 }
 

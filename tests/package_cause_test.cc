@@ -131,6 +131,23 @@ TEST_CASE("file lists and md5sums: merged-/usr aliases are reported under /usr")
   CHECK(sums == std::map<std::string, std::string>{{"/usr/bin/kubelet", "00112233445566778899aabbccddeeff"}});
 }
 
+TEST_CASE("merged /usr without /bin under the root (the DaemonSet mounts /usr/bin only): usr-is-merged decides") {
+  FakeRoot root;
+  root.write("/var/lib/dpkg/status", std::string(kStatus) +
+                                         "Package: usr-is-merged\nStatus: install ok installed\nArchitecture: all\n"
+                                         "Version: 37~deb12u1\n\n");
+  root.write("/var/lib/dpkg/info/kubelet.list", "/.\n/bin/kubelet\n");
+  DpkgDatabase db;
+  std::string err;
+  REQUIRE(db.load(root.dir, &err) == DpkgDatabase::Load::kOk);
+  CHECK(db.lists("kubelet", "/usr/bin/kubelet"));
+  // Without usr-is-merged and without /bin, /bin stays /bin.
+  root.write("/var/lib/dpkg/status", kStatus);
+  REQUIRE(db.load(root.dir, &err) == DpkgDatabase::Load::kOk);
+  CHECK(db.lists("kubelet", "/bin/kubelet"));
+  CHECK_FALSE(db.lists("kubelet", "/usr/bin/kubelet"));
+}
+
 TEST_CASE("dpkg is busy while another process holds its fcntl lock") {
   FakeRoot root;
   root.write("/var/lib/dpkg/status", kStatus);
