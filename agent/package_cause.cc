@@ -7,12 +7,18 @@
 //    checksum in dpkg: a version change of a package listing them explains them.
 //  - removed: the owning package was removed, or upgraded to a version that no
 //    longer lists the path.
-//  - a setuid or setgid bit that appeared is never explained: dpkg records no
-//    modes, and that is the classic backdoor.
+//  - only what a package version can change and dpkg can vouch for is
+//    explained: content (checked against dpkg's MD5, in the same read that
+//    confirms the SHA-256 the scan recorded), size, times, inode, link count, a
+//    symlink's target. A changed type, mode, owner or xattr is never explained
+//    (dpkg records none of them), nor a new setuid/setgid file.
+//  - a baseline without a package table (format 1, or made without a usable
+//    dpkg database) explains nothing.
 // Everything else is unexplained.
 #include "agent/package_cause.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -37,9 +43,18 @@ const PackageVersion* row_of(const Baseline& b, const Entry* e) {
   return e && e->package > 0 && e->package <= b.packages.size() ? &b.packages[e->package - 1] : nullptr;
 }
 
-bool gained_setid(const Drift& d) {
-  return d.kind == DriftKind::kChanged && d.before && d.after && d.changed.has(Attr::kMode) &&
-         ((d.after->mode & ~d.before->mode) & 06000) != 0;
+// What a package upgrade may change and dpkg can vouch for; anything else
+// (type, mode, owner, xattrs) it never explains. A new setuid/setgid file is
+// never explained either: dpkg records no modes.
+bool package_could_explain(const Drift& d) {
+  if (d.kind == DriftKind::kAdded) return d.after && (d.after->mode & 06000) == 0;
+  if (d.kind != DriftKind::kChanged) return true;
+  if (d.before->type != d.after->type) return false;
+  AttrSet allowed;
+  for (Attr a : {Attr::kSha256, Attr::kSize, Attr::kMtime, Attr::kCtime, Attr::kInode, Attr::kNlink, Attr::kTarget}) {
+    allowed.add(a);
+  }
+  return d.changed.subset_of(allowed);
 }
 
 void explain(Drift* d, const std::string& name, const std::string& before, const std::string& now) {
@@ -51,24 +66,37 @@ void explain(Drift* d, const std::string& name, const std::string& before, const
 
 }  // namespace
 
-bool md5_of_file(const std::string& path, std::string* hex) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+bool digests_of_file(const std::string& path, uint64_t max_size, std::string* sha256_hex, std::string* md5_hex) {
+  // O_NONBLOCK and a regular-file check: a FIFO or device swapped in must not
+  // block or feed the caller forever.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) == 1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return false;
+  }
+  using Ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+  Ctx sha(EVP_MD_CTX_new(), EVP_MD_CTX_free), md5(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  bool ok = sha && md5 && EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) == 1 &&
+            EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) == 1;
   char buf[1 << 16];
-  for (;;) {
-    if (!ok) break;
+  uint64_t total = 0;
+  while (ok) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) { ok = false; break; }
     if (n == 0) break;
-    ok = EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n)) == 1;
+    total += static_cast<uint64_t>(n);
+    if (total > max_size) { ok = false; break; }
+    ok = EVP_DigestUpdate(sha.get(), buf, static_cast<size_t>(n)) == 1 &&
+         EVP_DigestUpdate(md5.get(), buf, static_cast<size_t>(n)) == 1;
   }
   ::close(fd);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) return false;
-  *hex = hex_encode(md, len);
+  unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+  unsigned int la = 0, lb = 0;
+  if (!ok || EVP_DigestFinal_ex(sha.get(), a, &la) != 1 || EVP_DigestFinal_ex(md5.get(), b, &lb) != 1) return false;
+  *sha256_hex = hex_encode(a, la);
+  *md5_hex = hex_encode(b, lb);
   return true;
 }
 
@@ -133,19 +161,24 @@ std::string PackageClassifier::load(const std::string& root) {
   return state_ == DpkgDatabase::Load::kMalformed ? err : "";
 }
 
+// The content the scan hashed must be the content dpkg vouches for: MD5 and
+// SHA-256 from one read, and the SHA-256 must be the scan's (a file swapped
+// back between the scan and this read is not explained).
 bool PackageClassifier::content_matches(const std::string& host_path, const Entry& now, const std::string& md5_hex) {
-  const std::string sha = now.has_sha256 ? hex_encode(now.sha256) : "";
+  if (!now.has_sha256) return false;
+  const std::string sha = hex_encode(now.sha256);
   auto it = md5_cache_.find(host_path);
-  if (it != md5_cache_.end() && !sha.empty() && it->second.first == sha) return it->second.second == md5_hex;
-  std::string md5;
-  if (!md5_of_file(root_ + host_path, &md5)) return false;
-  if (!sha.empty()) md5_cache_[host_path] = {sha, md5};
+  if (it != md5_cache_.end() && it->second.first == sha) return it->second.second == md5_hex;
+  std::string read_sha, md5;
+  if (!digests_of_file(root_ + host_path, now.size, &read_sha, &md5) || read_sha != sha) return false;
+  md5_cache_[host_path] = {sha, md5};
   return md5 == md5_hex;
 }
 
 void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
   for (Drift& d : c->drifts) d.cause = DriftCause{};
-  if (state_ != DpkgDatabase::Load::kOk || c->drifts.empty()) return;
+  // Without a package table there is no "before" to compare versions with.
+  if (state_ != DpkgDatabase::Load::kOk || c->drifts.empty() || baseline.packages.empty()) return;
   std::set<std::string, std::less<>> wanted;
   for (const Drift& d : c->drifts) {
     if (!owner_cache_.count(d.path())) wanted.insert(d.path());
@@ -171,13 +204,13 @@ void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
       const DpkgPackage* now = db_.find(was->name);
       if (!now) {
         explain(&d, was->name, was->version, "");  // the package was removed with its files
-      } else if (now->version != was->version && owner != was->name) {
+      } else if (now->version != was->version && !db_.lists(was->name, path)) {
         explain(&d, was->name, was->version, now->version);  // the new version dropped the file
       }
       continue;
     }
 
-    if (owner.empty() || gained_setid(d)) continue;
+    if (owner.empty() || !package_could_explain(d)) continue;
     const DpkgPackage* pkg = db_.find(owner);
     if (!pkg) continue;
     std::string before;
@@ -218,7 +251,7 @@ void classify_causes_between(const Baseline& a, const Baseline& b, Comparison* c
     d.cause = DriftCause{};
     const PackageVersion* was = row_of(a, d.before);
     const PackageVersion* now = row_of(b, d.after);
-    if (gained_setid(d)) continue;
+    if (!package_could_explain(d)) continue;
     if (d.kind == DriftKind::kRemoved) {
       if (!was) continue;
       const PackageVersion* later = find_row(b.packages, was->name, nullptr);

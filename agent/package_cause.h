@@ -58,7 +58,8 @@ class PackageClassifier {
 /// there is no checksum to confirm the content.
 void classify_causes_between(const Baseline& a, const Baseline& b, Comparison* comparison);
 
-/// MD5 (hex) of a file's content, opened without following symlinks.
-bool md5_of_file(const std::string& path, std::string* hex);
+/// SHA-256 and MD5 (hex) of a regular file's content from one read, opened
+/// without following symlinks or blocking; false for anything else, or past max_size.
+bool digests_of_file(const std::string& path, uint64_t max_size, std::string* sha256_hex, std::string* md5_hex);
 
 }  // namespace drift

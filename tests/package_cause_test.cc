@@ -291,3 +291,36 @@ TEST_CASE("a format 1 baseline (before package tables) still loads, with no pack
   REQUIRE(read_baseline_bytes(again, BaselineReadOptions{}, &v2, &sig, &error, &err));
   CHECK(v2.meta.format_version == 2);
 }
+
+TEST_CASE("a baseline without a package table explains nothing (format 1, or made without dpkg)") {
+  FakeRoot root;
+  root.write("/var/lib/dpkg/status", kStatus);
+  root.write("/var/lib/dpkg/info/kubelet.list", "/.\n/usr/lib/kubelet\n");
+  fs::create_directories(root.dir + "/usr/lib/kubelet");
+  Entry before;
+  before.path = "/usr/lib/kubelet";
+  before.type = EntryType::kDirectory;
+  before.mode = 0755;
+  Entry after = before;
+  after.mtime_ns = 5;
+  Baseline b;
+  b.entries = {before};
+  Comparison c;
+  c.drifts.push_back({DriftKind::kChanged, &b.entries[0], &after, AttrSet{}, Severity::kWarning, {}});
+  c.drifts[0].changed.add(Attr::kMtime);
+  PackageClassifier classifier;
+  REQUIRE(classifier.load(root.dir).empty());
+  classifier.classify(b, &c);
+  CHECK_FALSE(c.drifts[0].cause.package);
+  // The same drift against a table that knew kubelet at another version: the upgrade explains it.
+  b.packages = {{"kubelet", "1.33.0-1.1"}};
+  b.entries[0].package = 1;
+  classifier.classify(b, &c);
+  CHECK(c.drifts[0].cause.package);
+  CHECK(c.drifts[0].cause.version_now == "1.34.1-1.1");
+  // A mode change of that directory is not the package's to explain.
+  after.mode = 0777;
+  c.drifts[0].changed.add(Attr::kMode);
+  classifier.classify(b, &c);
+  CHECK_FALSE(c.drifts[0].cause.package);
+}

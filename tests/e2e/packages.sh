@@ -12,6 +12,8 @@ md5() { md5sum "$1" | cut -d' ' -f1; }
 
 printf 'ELF kubelet 1.34.1\n' > "$ROOT/usr/bin/kubelet"
 printf 'ELF kubelet helper\n' > "$ROOT/usr/bin/kubelet-helper"; chmod 755 "$ROOT/usr/bin/kubelet-helper"
+printf 'ELF kubelet probe\n' > "$ROOT/usr/bin/kubelet-probe"; chmod 755 "$ROOT/usr/bin/kubelet-probe"
+printf 'ELF kubelet old\n' > "$ROOT/usr/bin/kubelet-old"; chmod 755 "$ROOT/usr/bin/kubelet-old"
 printf '#!/bin/sh\necho helper\n' > "$ROOT/usr/bin/helper"; chmod 755 "$ROOT/usr/bin/helper"
 printf 'old tool\n' > "$ROOT/usr/bin/oldtool"
 printf 'Host *\n    SendEnv LANG\n' > "$ROOT/etc/ssh/ssh_config"
@@ -45,7 +47,7 @@ write_status() {
     [[ -f $DPKG/info/newpkg.list ]] && stanza newpkg 0.9
   } > "$DPKG/status"
 }
-info kubelet /usr /usr/bin /usr/bin/kubelet /usr/bin/kubelet-helper
+info kubelet /usr /usr/bin /usr/bin/kubelet /usr/bin/kubelet-helper /usr/bin/kubelet-probe /usr/bin/kubelet-old
 info mytools /bin/tool /bin/helper
 info openssh-client /etc/ssh /etc/ssh/ssh_config /etc/ssh/sshd_config
 info oldpkg /usr/bin/oldtool
@@ -67,8 +69,11 @@ PY
 KUBELET=1.34.2-1.1
 printf 'ELF kubelet 1.34.2\n' > "$ROOT/usr/bin/kubelet.new" && mv "$ROOT/usr/bin/kubelet.new" "$ROOT/usr/bin/kubelet"
 chmod 755 "$ROOT/usr/bin/kubelet"
-# ... and someone added a setuid bit to another file of that upgraded package
+# ... and someone added a setuid bit to another file of that upgraded package, made a third
+# world-writable (content as shipped), and replaced a fourth by a symlink: dpkg vouches for none
 chmod u+s "$ROOT/usr/bin/kubelet-helper"
+chmod o+w "$ROOT/usr/bin/kubelet-probe"
+rm "$ROOT/usr/bin/kubelet-old" && ln -s /tmp/x "$ROOT/usr/bin/kubelet-old"
 # the same package version, binary swapped (even with md5sums rewritten to match)
 printf 'ELF evil\n' > "$ROOT/usr/bin/tool"
 # openssh upgraded: ssh_config as shipped, sshd_config shipped anew and then hand-edited
@@ -82,7 +87,7 @@ info newpkg /usr/bin/newtool
 # a file no package owns, and a new unowned binary
 printf '10.0.0.9 evil\n' >> "$ROOT/etc/hosts"
 printf 'dropper\n' > "$ROOT/usr/bin/dropper"
-info kubelet /usr /usr/bin /usr/bin/kubelet /usr/bin/kubelet-helper
+info kubelet /usr /usr/bin /usr/bin/kubelet /usr/bin/kubelet-helper /usr/bin/kubelet-probe /usr/bin/kubelet-old
 info mytools /bin/tool /bin/helper
 write_status                                     # conffile md5s: ssh_config and sshd_config as shipped
 printf 'PermitRootLogin yes\n' >> "$ROOT/etc/ssh/sshd_config"   # the hand edit after the upgrade
@@ -102,6 +107,8 @@ def cause(p, want, pkg=None, before=None, now=None):
         assert 'package' not in x, (p, x)
 cause('/usr/bin/kubelet', 'package', 'kubelet', '1.34.1-1.1', '1.34.2-1.1')
 cause('/usr/bin/kubelet-helper', 'unexplained')      # setuid added: never explained
+cause('/usr/bin/kubelet-probe', 'unexplained')       # mode changed: dpkg records no modes
+cause('/usr/bin/kubelet-old', 'unexplained')         # file -> symlink: the type is not the package's
 cause('/usr/bin/tool', 'unexplained')                # same version, other content
 cause('/etc/ssh/ssh_config', 'package', 'openssh-client', '1:9.2p1-2', '1:9.2p1-2+deb12u3')
 cause('/etc/ssh/sshd_config', 'unexplained')         # conffile differs from what was shipped
@@ -109,10 +116,10 @@ cause('/usr/bin/oldtool', 'package', 'oldpkg', '1.0', None)
 cause('/usr/bin/newtool', 'package', 'newpkg', None, '0.9')
 cause('/etc/hosts', 'unexplained')
 cause('/usr/bin/dropper', 'unexplained')
-assert doc['summary']['causes'] == {'package': 4, 'unexplained': 5}, doc['summary']
+assert doc['summary']['causes'] == {'package': 4, 'unexplained': 7}, doc['summary']
 PY
 check 7
-has "causes: 5 unexplained, 4 package"
+has "causes: 7 unexplained, 4 package"
 has "cause: package kubelet 1.34.1-1.1 -> 1.34.2-1.1"
 has "cause: package oldpkg 1.0 -> (removed)"
 
@@ -124,7 +131,7 @@ python3 -c "import json,sys; d={x['path']:x for x in json.load(open(sys.argv[1])
 
 # accept --explained: exactly the package drift; the hand edits stay
 run 0 accept --config "$T/config.yaml" --explained --output "$T/next.drift" --signing-key "$T/key.pem"
-has "4 drifted paths explained by packages, 5 unexplained" err
+has "4 drifted paths explained by packages, 7 unexplained" err
 cp "$T/state/baseline.drift" "$T/before-accept.drift"
 run 0 baseline install --config "$T/config.yaml" "$T/next.drift"
 check 5 --json
@@ -132,7 +139,8 @@ python3 - "$T/out" <<'PY' || fail "accept --explained"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 paths = sorted(x['path'] for x in doc['drift'])
-assert paths == ['/etc/hosts', '/etc/ssh/sshd_config', '/usr/bin/dropper', '/usr/bin/kubelet-helper', '/usr/bin/tool'], paths
+assert paths == ['/etc/hosts', '/etc/ssh/sshd_config', '/usr/bin/dropper', '/usr/bin/kubelet-helper',
+                 '/usr/bin/kubelet-old', '/usr/bin/kubelet-probe', '/usr/bin/tool'], paths
 assert all(x['cause'] == 'unexplained' for x in doc['drift'])
 PY
 # diff of the two baselines: their package tables say why kubelet moved (no file to read)
