@@ -108,6 +108,8 @@ class Daemon {
   bool evaluate(bool force_push);
   void refresh_packages();
   void run_exports_checks();
+  void save_exports_state();
+  void load_exports_state();
   bool concerns_exports(const std::string& host_path) const;
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
@@ -152,7 +154,6 @@ class Daemon {
   // The /etc/exports checks (exports.enabled): run at start, on every full
   // check, and `debounce` after a change to a file they read.
   std::vector<std::string> exports_files_;  // host paths the last run consulted
-  std::set<std::string> exports_aux_dirs_;  // read paths watched for them
   std::map<std::string, ExportsViolation> exports_violations_;  // by identity
   std::optional<Clock::time_point> exports_due_;
 
@@ -227,7 +228,6 @@ void Daemon::start_sinks() {
 
 void Daemon::place_watches() {
   watcher_ = std::make_unique<Watcher>(selection_from(config_), config_.root);
-  exports_aux_dirs_.clear();  // a new inotify instance: the exports run places them again
   if (!watcher_->ok()) {
     daemon_log(std::string("inotify unavailable: ") + std::strerror(errno) + " (periodic rescans only)");
     return;
@@ -436,26 +436,29 @@ void Daemon::refresh_packages() {
 bool Daemon::evaluate(bool force_push) {
   if (!baseline_ || !have_current_) return false;
   Comparison c = compare_entries(baseline_->entries, current_, compare_policy_for(selection_from(config_)));
-  if (!c.drifts.empty()) {
-    refresh_packages();
+  // The wait for dpkg lasts while dpkg does, at most kMaxDpkgWait in a row;
+  // after that drift is judged at once until dpkg lets go (an apt left at its
+  // Y/n prompt must not hold every verdict back forever).
+  const bool dpkg_busy = !c.drifts.empty() && (refresh_packages(), packages_.db().busy());
+  if (!dpkg_busy) waiting_for_dpkg_since_.reset();
+  if (dpkg_busy) {
     const auto now = Clock::now();
     constexpr auto kMaxDpkgWait = std::chrono::minutes(10);
-    if (packages_.db().busy()) {
-      if (!waiting_for_dpkg_since_) {
-        waiting_for_dpkg_since_ = now;
-        daemon_log("dpkg is running: judging drift when it has finished");
-      }
-      if (now - *waiting_for_dpkg_since_ < kMaxDpkgWait) {
-        evaluate_again_at_ = now + std::chrono::seconds(1);
-        deferred_force_push_ = deferred_force_push_ || force_push;
-        return false;
-      }
-      daemon_log("dpkg has been running for 10 minutes: judging drift now");
+    if (!waiting_for_dpkg_since_) {
+      waiting_for_dpkg_since_ = now;
+      daemon_log("dpkg is running: judging drift when it has finished");
     }
-    force_push = force_push || deferred_force_push_;
-    waiting_for_dpkg_since_.reset();
-    evaluate_again_at_.reset();
-    deferred_force_push_ = false;
+    if (now - *waiting_for_dpkg_since_ < kMaxDpkgWait) {
+      evaluate_again_at_ = now + std::chrono::seconds(1);
+      deferred_force_push_ = deferred_force_push_ || force_push;
+      return false;
+    }
+    if (evaluate_again_at_) daemon_log("dpkg has been running for 10 minutes: judging drift now");
+  }
+  force_push = force_push || deferred_force_push_;
+  evaluate_again_at_.reset();
+  deferred_force_push_ = false;
+  if (!c.drifts.empty()) {
     packages_.classify(*baseline_, &c);
   }
   std::vector<DriftTransition> transitions = tracker_.update(c);
@@ -550,10 +553,11 @@ void Daemon::run_exports_checks() {
   const ExportsReport report = check_exports(config_.exports, config_.root);
   exports_files_ = report.files_read;
   if (watcher_ && watcher_->ok()) {
-    for (const std::string& f : report.files_read) {
-      const std::string dir = read_path_for(config_.root, parent_path(f));
-      if (exports_aux_dirs_.insert(dir).second && !watcher_->watch_aux(dir)) exports_aux_dirs_.erase(dir);
-    }
+    // Every run, so a directory removed and made again (/var/lib/nfs on a
+    // reinstall) is watched again; on a live watch this changes nothing.
+    std::set<std::string> dirs;
+    for (const std::string& f : report.files_read) dirs.insert(read_path_for(config_.root, parent_path(f)));
+    for (const std::string& dir : dirs) watcher_->watch_aux(dir);
   }
   std::map<std::pair<std::string, std::string>, int> critical;
   std::map<std::string, ExportsViolation> now;
@@ -588,7 +592,19 @@ void Daemon::run_exports_checks() {
     if (!now.count(key)) line_for(v, true);
   }
   const bool changed = !lines.empty() || exports_violations_.size() != now.size();
+  // Landlock granted these files by inode at start; one replaced by rename
+  // (sed -i, an editor) reads as unreadable: restart to confine afresh, as for
+  // a replaced file rule. The saved state keeps a real, lasting unreadability
+  // from turning into a restart loop.
+  for (const auto& [key, v] : now) {
+    if (v.rule == kRuleUnreadable && !exports_violations_.count(key) && confinement_.landlock_abi > 0) {
+      daemon_log(escape_bytes(v.file) + " cannot be read now; it may have been replaced and Landlock follows inodes: "
+                 "restarting to confine afresh (exit 75)");
+      restart_to_reconfine_ = true;
+    }
+  }
   exports_violations_ = std::move(now);
+  if (changed) save_exports_state();
   if (!lines.empty() && spool_ok_) {
     uint64_t dropped = 0;
     std::string err;
@@ -597,6 +613,44 @@ void Daemon::run_exports_checks() {
     if (loki_) loki_->wake();
   }
   if (pusher_ && (changed || !pushed_once_)) pusher_->push_soon();
+}
+
+// The violations known, kept in state_dir/exports-state so a restart does not
+// announce them again (as drift-state does for drift).
+void Daemon::save_exports_state() {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& [key, v] : exports_violations_) {
+    all.push_back({{"rule", v.rule}, {"path", escape_bytes(v.path)}, {"file", escape_bytes(v.file)}, {"line", v.line},
+                   {"text", escape_bytes(v.text)}, {"message", v.message}, {"critical", v.critical}});
+  }
+  std::string err;
+  if (!write_file_atomically(config_.state_dir + "/exports-state",
+                             all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600, &err)) {
+    daemon_log("cannot save the exports state: " + err);
+  }
+}
+
+void Daemon::load_exports_state() {
+  std::string text, err;
+  if (!read_whole_file(config_.state_dir + "/exports-state", &text, &err)) return;
+  try {
+    for (const auto& j : nlohmann::json::parse(text)) {
+      ExportsViolation v;
+      v.rule = j.at("rule").get<std::string>();
+      v.line = j.at("line").get<int>();
+      v.message = j.at("message").get<std::string>();
+      v.critical = j.at("critical").get<bool>();
+      if (!unescape_bytes(j.at("path").get<std::string>(), &v.path) ||
+          !unescape_bytes(j.at("file").get<std::string>(), &v.file) ||
+          !unescape_bytes(j.at("text").get<std::string>(), &v.text)) {
+        continue;
+      }
+      exports_violations_.emplace(violation_key(v), std::move(v));
+    }
+  } catch (const std::exception&) {
+    daemon_log("ignoring an unreadable " + config_.state_dir + "/exports-state");
+    exports_violations_.clear();
+  }
 }
 
 void Daemon::reload_config() {
@@ -631,14 +685,17 @@ void Daemon::handle_signal(int sig, bool* quit) {
 }
 
 void Daemon::shutdown() {
-  if (rescan_running_) {
-    cancel_rescan_ = true;  // its result would be dropped anyway
-    rescan_thread_.join();
-    rescan_running_ = false;
-  }
+  // The last push and Loki's last chance first: a cancelled rescan may still
+  // take a while to finish the walk at idle priority, and systemd's stop
+  // timeout must not cost the final state. Its result is dropped anyway.
+  cancel_rescan_ = true;
   exposer_.reset();
   if (pusher_) pusher_->stop();  // one last push of the latest state
   if (loki_) loki_->stop(std::chrono::milliseconds(3000));  // the rest stays spooled
+  if (rescan_running_) {
+    rescan_thread_.join();
+    rescan_running_ = false;
+  }
   daemon_log("exiting");
 }
 
@@ -682,6 +739,7 @@ int Daemon::run() {
              config_.source + ", root " + config_.root);
   place_watches();
   load_baseline("start");
+  if (config_.exports.enabled) load_exports_state();
   run_exports_checks();
   if (!baseline_) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check

@@ -128,8 +128,12 @@ void Watcher::read_events(WatchEvents* out) {
       off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
       ++out->events;
       if (ev->mask & IN_Q_OVERFLOW) { out->overflow = true; continue; }
-      if (auto aux = aux_dirs_.find(ev->wd); aux != aux_dirs_.end() && ev->len) {
-        out->aux_paths.push_back(aux->second == "/" ? "/" + std::string(ev->name) : aux->second + "/" + ev->name);
+      if (auto aux = aux_dirs_.find(ev->wd); aux != aux_dirs_.end()) {
+        if (ev->mask & IN_IGNORED) {
+          aux_dirs_.erase(aux);  // the directory went away; its owner places the watch again
+        } else if (ev->len) {
+          out->aux_paths.push_back(aux->second == "/" ? "/" + std::string(ev->name) : aux->second + "/" + ev->name);
+        }
       }
       auto it = dirs_.find(ev->wd);
       if (it == dirs_.end()) continue;

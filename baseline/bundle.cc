@@ -403,7 +403,9 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
     if (name == "meta") {
       if (!read_member(a.get(), &data, err) || !decode_meta(data, &b->meta, err)) return false;
       have_meta = true;
-      entries_hint = entries_count_in_meta(data);
+      // No more entries than the payload could hold (each line is tens of
+      // bytes even compressed): a forged count must not reserve gigabytes.
+      entries_hint = std::min(entries_count_in_meta(data), payload.size() / 16 + 1024);
     } else if (name == "packages") {
       if (!have_meta || have_index || b->meta.format_version < 2) { *err = "archive: packages out of place"; return false; }
       if (!read_member(a.get(), &data, err) || !decode_packages(data, &b->packages, err)) return false;

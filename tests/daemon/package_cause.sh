@@ -32,7 +32,8 @@ while not os.path.exists(sys.argv[3]) and time.time() < deadline:
 PY
 DPKG_PID=$!
 wait_until 10 "dpkg lock taken" test -e "$T/locked"
-printf 'ELF kubelet 1.34.2\n' > "$ROOT/usr/bin/kubelet.dpkg-new" && mv "$ROOT/usr/bin/kubelet.dpkg-new" "$ROOT/usr/bin/kubelet"
+printf 'ELF kubelet 1.34.2\n' > "$ROOT/usr/bin/kubelet.dpkg-new" && chmod 755 "$ROOT/usr/bin/kubelet.dpkg-new"
+mv "$ROOT/usr/bin/kubelet.dpkg-new" "$ROOT/usr/bin/kubelet"   # as dpkg unpacks: mode from the package, then rename
 sums
 wait_until 10 "driftd waiting for dpkg" grep -q "dpkg is running" "$T/driftd.log"
 # The change was seen and put off: nothing counted while the database is mid-upgrade.
