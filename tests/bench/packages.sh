@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 packaging/install-deps.sh >/dev/null
-cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/bench -j"$(nproc)" --target package_cause_bench >/dev/null
-build/bench/tests/package_cause_bench "${1:-/}"
+cmake -S . -B build/bench-packages -DCMAKE_BUILD_TYPE=Release -DDRIFTD_TESTS=ON >/dev/null
+cmake --build build/bench-packages -j"$(nproc)" --target package_cause_bench >/dev/null
+build/bench-packages/tests/package_cause_bench "${1:-/}"
