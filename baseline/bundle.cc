@@ -150,22 +150,34 @@ size_t entries_count_in_meta(std::string_view text) {
   return std::min<size_t>(n, 10'000'000);
 }
 
-bool add_member(archive* a, const std::string& name, std::string_view data, int64_t mtime,
-                std::string* err) {
+// A member whose bytes are produced in pieces after the header (which needs
+// their total size first): the streamed index, and every small member as one piece.
+bool add_streamed_member(archive* a, const std::string& name, size_t size,
+                         const std::function<void(const std::function<void(std::string_view)>&)>& produce,
+                         int64_t mtime, std::string* err) {
   std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
   archive_entry_set_pathname(e.get(), name.c_str());
   archive_entry_set_filetype(e.get(), AE_IFREG);
   archive_entry_set_perm(e.get(), 0644);
-  archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
   archive_entry_set_mtime(e.get(), mtime, 0);
   archive_entry_set_uid(e.get(), 0);
   archive_entry_set_gid(e.get(), 0);
-  if (archive_write_header(a, e.get()) != ARCHIVE_OK ||
-      archive_write_data(a, data.data(), data.size()) != static_cast<la_ssize_t>(data.size())) {
+  if (archive_write_header(a, e.get()) != ARCHIVE_OK) {
     *err = std::string("archive: ") + archive_error_string(a);
     return false;
   }
-  return true;
+  bool ok = true;
+  produce([&](std::string_view piece) {
+    if (ok && archive_write_data(a, piece.data(), piece.size()) != static_cast<la_ssize_t>(piece.size())) ok = false;
+  });
+  if (!ok) *err = std::string("archive: ") + archive_error_string(a);
+  return ok;
+}
+
+bool add_member(archive* a, const std::string& name, std::string_view data, int64_t mtime, std::string* err) {
+  return add_streamed_member(
+      a, name, data.size(), [data](const std::function<void(std::string_view)>& piece) { piece(data); }, mtime, err);
 }
 
 struct Trailer {
@@ -245,29 +257,6 @@ struct PayloadSink {
   EVP_MD_CTX* sha;
   bool failed = false;
 };
-
-bool add_streamed_member(archive* a, const std::string& name, size_t size,
-                         const std::function<void(const std::function<void(std::string_view)>&)>& produce,
-                         int64_t mtime, std::string* err) {
-  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
-  archive_entry_set_pathname(e.get(), name.c_str());
-  archive_entry_set_filetype(e.get(), AE_IFREG);
-  archive_entry_set_perm(e.get(), 0644);
-  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
-  archive_entry_set_mtime(e.get(), mtime, 0);
-  archive_entry_set_uid(e.get(), 0);
-  archive_entry_set_gid(e.get(), 0);
-  if (archive_write_header(a, e.get()) != ARCHIVE_OK) {
-    *err = std::string("archive: ") + archive_error_string(a);
-    return false;
-  }
-  bool ok = true;
-  produce([&](std::string_view piece) {
-    if (ok && archive_write_data(a, piece.data(), piece.size()) != static_cast<la_ssize_t>(piece.size())) ok = false;
-  });
-  if (!ok) *err = std::string("archive: ") + archive_error_string(a);
-  return ok;
-}
 
 }  // namespace
 
