@@ -40,6 +40,18 @@ std::vector<std::string_view> words(std::string_view s) {
   return out;
 }
 
+// Calls f(line) for every line of text, the last one with or without its newline.
+template <typename F>
+void for_each_line(std::string_view text, F f) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
+    const size_t end = nl ? static_cast<size_t>(nl - text.data()) : text.size();
+    f(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
+
 bool is_md5_hex(std::string_view s) {
   return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -198,19 +210,14 @@ void DpkgDatabase::for_each_listed(const std::function<bool(std::string_view)>& 
       if (size < text.size()) break;  // a regular file reads short only at its end
     }
     ::close(fd);
-    size_t pos = 0;
-    while (pos < size) {
-      const char* nlp = static_cast<const char*>(std::memchr(text.data() + pos, '\n', size - pos));
-      const size_t nl = nlp ? static_cast<size_t>(nlp - text.data()) : size;
-      std::string_view path(text.data() + pos, nl - pos);
-      pos = nl + 1;
-      if (path.size() < 2) continue;  // "/." and empty lines
+    for_each_line(std::string_view(text.data(), size), [&](std::string_view path) {
+      if (path.size() < 2) return;  // "/." and empty lines
       if (!alias_of(path).empty()) {
         translated.assign("/usr").append(path);
         path = translated;
       }
       if (wanted(path)) found(std::string(path), key);
-    }
+    });
   }
   ::close(dir);
 }
@@ -218,33 +225,22 @@ void DpkgDatabase::for_each_listed(const std::function<bool(std::string_view)>& 
 bool DpkgDatabase::lists(const std::string& key, const std::string& path) const {
   std::string text, err;
   if (!read_whole_file(root_ + "/var/lib/dpkg/info/" + key + ".list", &text, &err)) return false;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    if (canonical(text.substr(pos, nl - pos)) == path) return true;
-    pos = nl + 1;
-  }
-  return false;
+  bool listed = false;
+  for_each_line(text, [&](std::string_view line) { listed = listed || canonical(std::string(line)) == path; });
+  return listed;
 }
 
 bool DpkgDatabase::md5sums(const std::string& key, std::map<std::string, std::string>* out) const {
   out->clear();
   std::string text, err;
   if (!read_whole_file(root_ + "/var/lib/dpkg/info/" + key + ".md5sums", &text, &err)) return false;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
+  for_each_line(text, [&](std::string_view line) {
     // "<md5>  <path relative to />"
-    if (line.size() < 35 || !is_md5_hex(line.substr(0, 32)) || line[32] != ' ') continue;
+    if (line.size() < 35 || !is_md5_hex(line.substr(0, 32)) || line[32] != ' ') return;
     std::string_view rel = line.substr(33);
     while (!rel.empty() && rel.front() == ' ') rel.remove_prefix(1);
-    if (rel.empty()) continue;
-    (*out)[canonical("/" + std::string(rel))] = std::string(line.substr(0, 32));
-  }
+    if (!rel.empty()) (*out)[canonical("/" + std::string(rel))] = std::string(line.substr(0, 32));
+  });
   return true;
 }
 
