@@ -107,6 +107,7 @@ class Daemon {
   void recheck_pending();
   bool evaluate(bool force_push);
   void refresh_packages();
+  void spool_lines(const std::vector<LokiEntry>& lines);
   void run_exports_checks();
   void save_exports_state();
   void load_exports_state();
@@ -504,14 +505,7 @@ bool Daemon::evaluate(bool force_push) {
     e.line = drift_log_line(t, config_.node, now, diff_for(t, before_snapshots), config_.loki_max_diff_bytes);
     lines.push_back(std::move(e));
   }
-  if (!lines.empty() && spool_ok_) {
-    uint64_t dropped = 0;
-    std::string err;
-    if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
-    if (dropped) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped) + " oldest lines");
-    metrics_.set_spool(spool_.entries(), spool_.dropped_total());
-    if (loki_) loki_->wake();
-  }
+  spool_lines(lines);
   if (!transitions.empty()) {
     std::string err;
     if (!write_file_atomically(config_.state_dir + "/drift-state", tracker_.save(), 0600, &err)) {
@@ -532,6 +526,17 @@ bool Daemon::evaluate(bool force_push) {
   notify_systemd("STATUS=" + std::to_string(tracker_.state().size()) + " paths in drift" +
                  (baseline_valid_ ? "" : "; baseline not valid: " + baseline_problem_));
   return true;
+}
+
+// Loki lines go to the durable spool first; the Loki sink ships them from there.
+void Daemon::spool_lines(const std::vector<LokiEntry>& lines) {
+  if (lines.empty() || !spool_ok_) return;
+  uint64_t dropped = 0;
+  std::string err;
+  if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
+  if (dropped) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped) + " oldest lines");
+  metrics_.set_spool(spool_.entries(), spool_.dropped_total());
+  if (loki_) loki_->wake();
 }
 
 // A violation's identity: the same rule at the same place with the same text.
@@ -605,13 +610,7 @@ void Daemon::run_exports_checks() {
   }
   exports_violations_ = std::move(now);
   if (changed) save_exports_state();
-  if (!lines.empty() && spool_ok_) {
-    uint64_t dropped = 0;
-    std::string err;
-    if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
-    metrics_.set_spool(spool_.entries(), spool_.dropped_total());
-    if (loki_) loki_->wake();
-  }
+  spool_lines(lines);
   if (pusher_ && (changed || !pushed_once_)) pusher_->push_soon();
 }
 
