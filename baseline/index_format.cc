@@ -195,8 +195,7 @@ bool IndexDecoder::feed(std::string_view data, std::string* err) {
 
 bool IndexDecoder::finish(std::string* err) {
   if (!done_ || !carry_.empty()) {
-    *err = line_no_ == 0 ? "index: not a driftd index" : carry_.empty() ? "index: truncated (no end marker)"
-                                                                       : "index: truncated (no end marker)";
+    *err = line_no_ == 0 ? "index: not a driftd index" : "index: truncated (no end marker)";
     return false;
   }
   return true;
