@@ -111,7 +111,6 @@ class Daemon {
   void run_exports_checks();
   void save_exports_state();
   void load_exports_state();
-  bool concerns_exports(const std::string& host_path) const;
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
   void note_replaced_file_rules(const std::vector<Entry>& entries);
@@ -544,13 +543,6 @@ std::string violation_key(const ExportsViolation& v) {
   return v.rule + '\0' + v.path + '\0' + v.file + '\0' + std::to_string(v.line) + '\0' + v.text;
 }
 
-bool Daemon::concerns_exports(const std::string& host_path) const {
-  for (const std::string& f : exports_files_) {
-    if (host_path == f || path_is_under(f, host_path) || path_is_under(host_path, f)) return true;
-  }
-  return false;
-}
-
 // Runs the checks, sets the metrics, and sends each new violation (and each
 // that went away) to Loki, as drift is sent: through the spool.
 void Daemon::run_exports_checks() {
@@ -558,10 +550,19 @@ void Daemon::run_exports_checks() {
   const ExportsReport report = check_exports(config_.exports, config_.root);
   exports_files_ = report.files_read;
   if (watcher_ && watcher_->ok()) {
-    // Every run, so a directory removed and made again (/var/lib/nfs on a
-    // reinstall) is watched again; on a live watch this changes nothing.
+    // Every file's directory, and the directories read themselves
+    // (exports.d, nfs.conf.d), so a file appearing there is seen too: these
+    // watches alone tell driftd when to run the checks again, whether the
+    // selection covers the files or not. Every run, so a directory removed and
+    // made again (/var/lib/nfs on a reinstall) is watched again; on a live
+    // watch this changes nothing.
     std::set<std::string> dirs;
-    for (const std::string& f : report.files_read) dirs.insert(read_path_for(config_.root, parent_path(f)));
+    for (const std::string& f : report.files_read) {
+      const std::string read = read_path_for(config_.root, f);
+      struct stat st;
+      if (::stat(read.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dirs.insert(read);
+      dirs.insert(read_path_for(config_.root, parent_path(f)));
+    }
     for (const std::string& dir : dirs) watcher_->watch_aux(dir);
   }
   std::map<std::pair<std::string, std::string>, int> critical;
@@ -793,11 +794,6 @@ int Daemon::run() {
               exports_due_ = Clock::now() + config_.debounce;
             }
           }
-        }
-      }
-      if (config_.exports.enabled) {
-        for (const RecheckScope& sc : ev.scopes) {
-          if (concerns_exports(sc.path)) exports_due_ = Clock::now() + config_.debounce;
         }
       }
       if (ev.overflow) {
