@@ -17,6 +17,10 @@ for i in range(20000):
         f.write(f"{i}\n")
 PY
 wait_until 300 "20,000 added files" pgw_is 20000 driftd_drift_files 'kind="added"' 'severity="warning"' 'cause="unexplained"'
+# The re-check that found all 20,000 may run while the last events still wait in
+# the queue (a subtree re-check reads the directory, not the events): the count
+# of events read catches up a moment later, and a push shows it.
+wait_until 120 "every write's event read" pgw_ge 20000 driftd_events_total
 rechecks=$(pgw driftd_detection_latency_seconds_count)
 events=$(pgw driftd_events_total)
 echo "storm: $events inotify events, $rechecks re-checks" >&2
