@@ -35,7 +35,7 @@ std::string directory_of(const std::string& path) {
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0 && fd_ != STDOUT_FILENO) {
     ::close(fd_);
-    ::unlink(tmp_.c_str());
+    if (!in_place_) ::unlink(tmp_.c_str());
   }
 }
 
@@ -44,6 +44,21 @@ bool AtomicFileWriter::open(const std::string& path, mode_t mode, std::string* e
   if (path == "-") {
     fd_ = STDOUT_FILENO;
     return true;
+  }
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+      fd_ = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+      if (fd_ < 0) { *err = path + ": " + std::strerror(errno); return false; }
+      in_place_ = true;
+      return true;
+    }
+    *err = path + ": is " +
+           (S_ISLNK(st.st_mode) ? std::string("a symlink (never written through; name its target)")
+            : S_ISDIR(st.st_mode) ? std::string("a directory")
+                                  : std::string("a special file (only a regular file, a character device or a FIFO)")) +
+           ", not written";
+    return false;
   }
   tmp_ = path + ".tmp.XXXXXX";
   fd_ = ::mkostemp(tmp_.data(), O_CLOEXEC);
@@ -65,6 +80,12 @@ bool AtomicFileWriter::commit(std::string* err) {
     fd_ = -1;
     return true;
   }
+  if (in_place_) {
+    const bool closed = ::close(fd_) == 0;
+    fd_ = -1;
+    if (!closed) { *err = path_ + ": " + std::strerror(errno); return false; }
+    return true;
+  }
   const bool synced = ::fsync(fd_) == 0;
   const int saved = errno;
   ::close(fd_);
@@ -84,51 +105,46 @@ bool AtomicFileWriter::commit(std::string* err) {
 
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
                            std::string* err) {
-  if (path == "-") {
-    if (!write_all(STDOUT_FILENO, data)) { *err = std::string("stdout: ") + std::strerror(errno); return false; }
-    return true;
-  }
-  const std::string dir = directory_of(path);
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) { *err = path + ": cannot create temp file: " + std::strerror(errno); return false; }
-  const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    *err = path + ": " + std::strerror(ok ? errno : saved);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return true;
+  AtomicFileWriter file;
+  return file.open(path, mode, err) && file.write(data.data(), data.size(), err) && file.commit(err);
 }
 
-bool read_whole_file(const std::string& path, std::string* data, std::string* err) {
+bool read_whole_file(const std::string& path, std::string* data, std::string* err, uint64_t max_bytes) {
   const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) { *err = path + ": " + std::strerror(errno); return false; }
+  const std::string shown = path == "-" ? std::string("stdin") : path;
+  const auto done = [fd](bool ok) {
+    if (fd != STDIN_FILENO) ::close(fd);
+    return ok;
+  };
   data->clear();
   // Exactly the file's size, not a doubling string's: a baseline is read whole.
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) data->reserve(static_cast<size_t>(st.st_size));
+  if (::fstat(fd, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) { *err = shown + ": is a directory"; return done(false); }
+    if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
+      *err = shown + ": larger than " + std::to_string(max_bytes) + " bytes";
+      return done(false);
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) data->reserve(static_cast<size_t>(st.st_size));
+  }
   char buf[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      *err = (path == "-" ? std::string("stdin") : path) + ": " + std::strerror(errno);
-      if (fd != STDIN_FILENO) ::close(fd);
-      return false;
+      *err = shown + ": " + std::strerror(errno);
+      return done(false);
+    }
+    if (data->size() + static_cast<size_t>(n) > max_bytes) {
+      *err = shown + ": more than " + std::to_string(max_bytes) + " bytes (an endless or oversized file)";
+      data->clear();
+      return done(false);
     }
     data->append(buf, static_cast<size_t>(n));
   }
-  if (fd != STDIN_FILENO) ::close(fd);
-  return true;
+  return done(true);
 }
 
 }  // namespace drift

@@ -1,14 +1,25 @@
-// Whole-file I/O for the agent's own files (baselines, keys, spools).
+// Whole-file I/O for the agent's own files (baselines, keys, spools, state).
+// Atomic replacement (temp file, fsync, rename, fsync of the directory) is
+// only right for a regular file: renamed over a device node it would replace
+// /dev/null with a regular file. So the target decides: a regular file or a
+// path that does not exist is replaced atomically; a character device or a
+// FIFO is written in place; a symlink or any other file type is refused with
+// a clear error. Reads are bounded, so an endless file (/dev/zero, a FIFO fed
+// forever) ends in an error, never in an allocation without bound.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 
 namespace drift {
 
+/// What read_whole_file reads at most unless told otherwise.
+inline constexpr uint64_t kReadWholeFileMaxBytes = 256ull << 20;
+
 /// Writes data to path via a temp file in the same directory, fsync, rename,
 /// and an fsync of the directory, so a crash leaves the old file or the new
-/// one, never half of either. "-" writes to stdout.
+/// one, never half of either. "-" writes to stdout; see above for other types.
 bool write_file_atomically(const std::string& path, const std::string& data, mode_t mode,
                            std::string* err);
 
@@ -29,13 +40,16 @@ class AtomicFileWriter {
  private:
   std::string path_, tmp_;
   int fd_ = -1;
+  bool in_place_ = false;  // a character device or FIFO: written directly
 };
 
 /// The directory part of a path: "/etc/driftd/c.yaml" -> "/etc/driftd",
 /// "/x" -> "/", "c.yaml" -> ".".
 std::string directory_of(const std::string& path);
 
-/// Reads a whole file; "-" reads stdin.
-bool read_whole_file(const std::string& path, std::string* data, std::string* err);
+/// Reads a whole file; "-" reads stdin. More than max_bytes, or a directory,
+/// is an error naming the path.
+bool read_whole_file(const std::string& path, std::string* data, std::string* err,
+                     uint64_t max_bytes = kReadWholeFileMaxBytes);
 
 }  // namespace drift

@@ -10,12 +10,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <map>
 #include <set>
-#include <sstream>
 
+#include "agent/atomic_file.h"
 #include "agent/exports_client.h"
 #include "agent/exports_options.h"
+#include "baseline/bundle.h"
 #include "baseline/entry.h"
 #include "baseline/signer.h"
 
@@ -91,7 +92,29 @@ void expect_map(const YAML::Node& n, const std::string& key, const std::set<std:
 
 std::string as_string(const YAML::Node& n, const std::string& key) {
   if (!n.IsScalar()) fail(n, key + ": expected a string");
+  if (n.Scalar().find('\0') != std::string::npos) fail(n, key + ": contains a NUL byte");
   return n.Scalar();
+}
+
+// yaml-cpp keeps a repeated key in the map and answers operator[] with the
+// first: a second `content:` block appended at the end would be ignored
+// silently. Every mapping at every level is checked before it is read.
+void refuse_duplicate_keys(const YAML::Node& n, const std::string& where) {
+  if (n.IsSequence()) {
+    for (const auto& item : n) refuse_duplicate_keys(item, where + "[]");
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::map<std::string, int> seen;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "(non-scalar key)";
+    const std::string name = where.empty() ? k : where + "." + k;
+    if (auto [it, fresh] = seen.emplace(k, line_of(kv.first)); !fresh) {
+      fail(kv.first, "duplicate key '" + name + "' (lines " + std::to_string(it->second) + " and " +
+                         std::to_string(line_of(kv.first)) + ")");
+    }
+    refuse_duplicate_keys(kv.second, name);
+  }
 }
 
 int64_t as_int(const YAML::Node& n, const std::string& key, int64_t lo, int64_t hi) {
@@ -113,17 +136,31 @@ bool as_bool(const YAML::Node& n, const std::string& key) {
   fail(n, key + ": expected true or false, got '" + s + "'");
 }
 
-Millis as_duration(const YAML::Node& n, const std::string& key) {
+std::string show_ms(Millis d) {
+  const long long ms = d.count();
+  if (ms % 3600000 == 0 && ms) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0 && ms) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0 && ms) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+// Every duration and size key has a range: a 0ms rescan_interval is a busy
+// loop, not a setting.
+Millis as_duration(const YAML::Node& n, const std::string& key, Millis lo, Millis hi) {
   Millis d;
   if (!n.IsScalar() || !parse_duration(n.Scalar(), &d)) {
     fail(n, key + ": expected a duration like 200ms, 60s, 5m, 1h");
   }
+  if (d < lo || d > hi) fail(n, key + ": must be between " + show_ms(lo) + " and " + show_ms(hi) + ", got '" + n.Scalar() + "'");
   return d;
 }
 
-uint64_t as_size(const YAML::Node& n, const std::string& key) {
+uint64_t as_size(const YAML::Node& n, const std::string& key, uint64_t lo, uint64_t hi) {
   uint64_t v;
   if (!n.IsScalar() || !parse_size(n.Scalar(), &v)) fail(n, key + ": expected a size like 65536, 64KiB, 64MiB");
+  if (v < lo || v > hi) {
+    fail(n, key + ": must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " bytes, got '" + n.Scalar() + "'");
+  }
   return v;
 }
 
@@ -244,7 +281,8 @@ void parse_exports(const YAML::Node& n, ExportsConfig* x) {
 }
 
 void parse_document(const YAML::Node& doc, Config* c) {
-  if (doc.IsNull()) return;  // empty file: all defaults except paths
+  if (doc.IsNull()) return;  // empty file: all defaults
+  refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
                        "metrics", "exports"});
@@ -256,6 +294,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   if (doc["paths"]) {
     const YAML::Node& paths = doc["paths"];
     if (!paths.IsSequence()) fail(paths, "paths: expected a list of path entries");
+    if (paths.size() == 0) fail(paths, "paths: selects nothing (leave the key out for the default paths)");
     std::set<std::string> seen;
     for (const auto& item : paths) {
       PathRule r = parse_rule(item);
@@ -265,7 +304,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   }
   if (const YAML::Node& n = doc["content"]) {
     expect_map(n, "content", {"max_bytes", "paths", "never"});
-    if (n["max_bytes"]) c->content.max_bytes = as_size(n["max_bytes"], "content.max_bytes");
+    if (n["max_bytes"]) c->content.max_bytes = as_size(n["max_bytes"], "content.max_bytes", 0, kBaselineMaxSnapshotBytes);
     if (n["paths"]) {
       c->content.paths.clear();
       for (const auto& item : n["paths"].IsSequence() ? n["paths"] : (fail(n["paths"], "content.paths: expected a list of paths"), n)) {
@@ -282,19 +321,19 @@ void parse_document(const YAML::Node& doc, Config* c) {
     expect_map(n, "pushgateway", {"url", "job", "heartbeat"});
     if (n["url"]) c->pushgateway_url = as_string(n["url"], "pushgateway.url");
     if (n["job"]) c->pushgateway_job = as_string(n["job"], "pushgateway.job");
-    if (n["heartbeat"]) c->pushgateway_heartbeat = as_duration(n["heartbeat"], "pushgateway.heartbeat");
+    if (n["heartbeat"]) c->pushgateway_heartbeat = as_duration(n["heartbeat"], "pushgateway.heartbeat", kMinHeartbeat, kMaxHeartbeat);
   }
   if (const YAML::Node& n = doc["loki"]) {
     expect_map(n, "loki", {"url", "max_diff_bytes"});
     if (n["url"]) c->loki_url = as_string(n["url"], "loki.url");
-    if (n["max_diff_bytes"]) c->loki_max_diff_bytes = as_size(n["max_diff_bytes"], "loki.max_diff_bytes");
+    if (n["max_diff_bytes"]) c->loki_max_diff_bytes = as_size(n["max_diff_bytes"], "loki.max_diff_bytes", 0, kMaxLokiDiffBytes);
   }
   if (doc["listen"]) c->listen = as_string(doc["listen"], "listen");
-  if (doc["rescan_interval"]) c->rescan_interval = as_duration(doc["rescan_interval"], "rescan_interval");
-  if (doc["debounce"]) c->debounce = as_duration(doc["debounce"], "debounce");
+  if (doc["rescan_interval"]) c->rescan_interval = as_duration(doc["rescan_interval"], "rescan_interval", kMinRescanInterval, kMaxRescanInterval);
+  if (doc["debounce"]) c->debounce = as_duration(doc["debounce"], "debounce", Millis(0), kMaxDebounce);
   if (const YAML::Node& n = doc["spool"]) {
     expect_map(n, "spool", {"max_bytes"});
-    if (n["max_bytes"]) c->spool_max_bytes = as_size(n["max_bytes"], "spool.max_bytes");
+    if (n["max_bytes"]) c->spool_max_bytes = as_size(n["max_bytes"], "spool.max_bytes", kMinSpoolBytes, kMaxSpoolBytes);
   }
   if (const YAML::Node& n = doc["metrics"]) {
     expect_map(n, "metrics", {"max_paths"});
@@ -321,7 +360,15 @@ bool parse_config(const std::string& yaml_text, const std::string& source, Confi
   c.content.paths = default_snapshot_paths();
   c.content.never = default_never_snapshot_globs();
   try {
-    parse_document(YAML::Load(yaml_text), &c);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
+    if (docs.size() > 1) fail(docs[1], "a second YAML document: a config is one document");
+    parse_document(docs.empty() ? YAML::Node() : docs[0], &c);
+    // A missing key means its default, `paths` included.
+    if (c.paths.empty()) {
+      Config defaults;
+      parse_document(YAML::Load(kEmbeddedDefault), &defaults);
+      c.paths = std::move(defaults.paths);
+    }
   } catch (const ConfigError& e) {
     *err = source + ":" + std::to_string(e.line) + ": " + e.message;
     return false;
@@ -338,14 +385,9 @@ bool load_config(const std::string& path, Config* config, std::string* err) {
   std::string file = path;
   if (file.empty() && ::access(kDefaultConfigPath, F_OK) == 0) file = kDefaultConfigPath;
   if (file.empty()) return parse_config(kEmbeddedDefault, "embedded default", config, err);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    *err = file + ": " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), file, config, err);
+  std::string text;
+  if (!read_whole_file(file, &text, err, kMaxConfigBytes)) return false;
+  return parse_config(text, file, config, err);
 }
 
 std::string dump_config(const Config& c) {
@@ -427,7 +469,7 @@ bool parse_duration(const std::string& text, Millis* out) {
     size_t j = i;
     while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
     if (j == i || j - i > 12) return false;
-    const long long v = std::stoll(text.substr(i, j - i));
+    const long long v = std::stoll(text.substr(i, j - i));  // at most 12 digits: fits
     size_t k = j;
     while (k < text.size() && (text[k] < '0' || text[k] > '9')) ++k;
     const std::string unit = text.substr(j, k - j);
@@ -437,7 +479,8 @@ bool parse_duration(const std::string& text, Millis* out) {
     else if (unit == "m") mult = 60000;
     else if (unit == "h") mult = 3600000;
     else return false;
-    total += v * mult;
+    long long part;
+    if (__builtin_mul_overflow(v, mult, &part) || __builtin_add_overflow(total, part, &total)) return false;
     i = k;
   }
   *out = Millis(total);
@@ -459,8 +502,7 @@ bool parse_size(const std::string& text, uint64_t* out) {
   else if (unit == "MB") mult = 1000000;
   else if (unit == "GB") mult = 1000000000;
   else return false;
-  *out = v * mult;
-  return true;
+  return !__builtin_mul_overflow(v, mult, out);
 }
 
 }  // namespace drift

@@ -41,6 +41,18 @@ struct Config {
 /// The default config file location.
 inline constexpr const char* kDefaultConfigPath = "/etc/driftd/config.yaml";
 
+/// Ranges of the duration and size keys (README, Configuration), and the
+/// largest config file read.
+inline constexpr Millis kMinRescanInterval{1000};
+inline constexpr Millis kMaxRescanInterval{30LL * 24 * 3600 * 1000};
+inline constexpr Millis kMaxDebounce{60000};
+inline constexpr Millis kMinHeartbeat{1000};
+inline constexpr Millis kMaxHeartbeat{24LL * 3600 * 1000};
+inline constexpr uint64_t kMaxLokiDiffBytes = 1ull << 20;
+inline constexpr uint64_t kMinSpoolBytes = 4096;
+inline constexpr uint64_t kMaxSpoolBytes = 64ull << 30;
+inline constexpr uint64_t kMaxConfigBytes = 4ull << 20;
+
 /// The embedded default config, as YAML text (what `driftctl config show` prints).
 const char* embedded_default_config();
 

@@ -23,6 +23,7 @@
 #include "agent/config.h"
 #include "agent/exit_codes.h"
 #include "agent/exports_check.h"
+#include "agent/highest_serial.h"
 #include "agent/package_cause.h"
 #include "agent/report.h"
 #include "agent/scan.h"
@@ -210,10 +211,9 @@ int cmd_baseline_sign(const std::vector<std::string>& argv) {
   if (!load_signing_key(a.get("--signing-key"), &key, &err)) return fail(kExitIo, err);
   std::string bytes, signed_bytes;
   if (!read_whole_file(in, &bytes, &err)) return fail(kExitBaselineUnreadable, "baseline " + err);
-  if (!sign_baseline_bytes(bytes, key, &signed_bytes, &err)) {
-    return fail(err.find("signature") != std::string::npos || err.find("signed") != std::string::npos
-                    ? kExitSignatureInvalid : kExitBaselineUnreadable,
-                "cannot sign " + describe(in) + ": " + err);
+  BaselineError error;
+  if (!sign_baseline_bytes(bytes, key, &signed_bytes, &error, &err)) {
+    return fail(exit_code_for(error), "cannot sign " + describe(in) + ": " + err);
   }
   if (!write_file_atomically(out, signed_bytes, 0644, &err)) return fail(kExitIo, err);
   note("signed " + describe(in) + " with key id " + key_id(key) + (out == "-" ? "" : " -> " + out));
@@ -247,14 +247,21 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
   LoadedBaseline lb;
   if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
-  // No silent rollback: an installed baseline with a higher serial wins.
+  // No silent rollback: the highest serial this node ever had wins, as
+  // recorded in state_dir (which a corrupted installed file cannot lower),
+  // or as the installed baseline says.
+  uint64_t floor = 0;
+  if (!read_highest_serial(c.state_dir, &floor, &err)) return fail(kExitBaselineMismatch, err);
   LoadedBaseline installed;
-  if (load_baseline(c.baseline, c.public_key, false, &installed, kNoSnapshots, /*quiet=*/true) == 0 &&
-      installed.baseline.meta.serial > lb.baseline.meta.serial) {
-    return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
-                                           " is older than the installed serial " +
-                                           std::to_string(installed.baseline.meta.serial) + " (no rollback)");
+  if (load_baseline(c.baseline, c.public_key, false, &installed, kNoSnapshots, /*quiet=*/true) == 0) {
+    floor = std::max(floor, installed.baseline.meta.serial);
   }
+  if (floor > lb.baseline.meta.serial) {
+    return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
+                                           " is older than serial " + std::to_string(floor) +
+                                           " this node already had (no rollback)");
+  }
+  if (!record_highest_serial(c.state_dir, lb.baseline.meta.serial, &err)) return fail(kExitIo, err);
   ::mkdir(directory_of(c.baseline).c_str(), 0700);
   if (!write_file_atomically(c.baseline, lb.bytes, 0644, &err)) return fail(kExitIo, err);
   note("installed baseline serial " + std::to_string(lb.baseline.meta.serial) + " for " +

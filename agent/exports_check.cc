@@ -309,6 +309,9 @@ ExportsReport check_exports_sources(const ExportsConfig& config, const ExportsSo
   for (const SourceFile& f : sources.exports) parse_exports_text(f.text, f.path, &parsed);
   for (const ExportsParseError& e : parsed.errors) checker.add(kRuleParseError, e.path, e.file, e.line, e.text, e.message, true);
   checker.check_entries(parsed.entries);
+  for (const NfsConfIgnored& i : sources.nfs_conf.include_errors) {
+    checker.add(kRuleParseError, "", i.file, i.line, i.text, i.reason, true);
+  }
   if (!config.nfs_conf.empty()) checker.check_nfs_conf();
   if (config.etab && sources.has_etab) {
     check_etab(parsed.entries, sources.etab.path, sources.etab.text, sources.realpath, &report.violations);

@@ -8,14 +8,13 @@
 // why a setting that is visibly in the file does not count.
 #include "agent/nfs_conf.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "baseline/escape.h"
 
 namespace drift {
 namespace {
-
-constexpr int kMaxIncludeDepth = 8;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
@@ -31,10 +30,20 @@ std::string_view trim_blank_right(std::string_view s) {
   return s;
 }
 
+// What every Parser of one parse_nfs_conf_text call shares: the files being
+// parsed (a file already here is a loop) and how many were read in all (ten
+// `include = /etc/nfs.conf` lines under a depth cap alone fan out
+// exponentially).
+struct IncludeState {
+  std::vector<std::string> stack;
+  int files_read = 1;
+};
+
 struct Parser {
   const std::string& file;
   const NfsConfReader& read;
   NfsConf* conf;
+  IncludeState* state;
   int depth;
   std::string section;  // "" when outside any section
   std::string subsection;
@@ -117,16 +126,28 @@ struct Parser {
     std::string path(value);
     if (path.empty() || path[0] != '/') path = file.substr(0, file.rfind('/') + 1) + path;
     std::string sub;
-    if (depth >= kMaxIncludeDepth) {
-      ignore(line, text, "includes nested more than 8 deep (a loop?)");
+    const auto refuse = [&](const std::string& why) { conf->include_errors.push_back({file, line, std::string(text), why}); };
+    if (std::find(state->stack.begin(), state->stack.end(), path) != state->stack.end()) {
+      refuse("include loop: " + escape_bytes(path) + " is already being read");
+      return;
+    }
+    if (depth >= kNfsConfMaxIncludeDepth) {
+      refuse("includes nested more than " + std::to_string(kNfsConfMaxIncludeDepth) + " deep");
+      return;
+    }
+    if (state->files_read >= kNfsConfMaxFiles) {
+      refuse("more than " + std::to_string(kNfsConfMaxFiles) + " files included in all: not followed");
       return;
     }
     if (!read(path, &sub)) {
       if (!optional) ignore(line, text, "included file " + escape_bytes(path) + " cannot be read");
       return;
     }
-    Parser child{path, read, conf, depth + 1, section, subsection, in_section};
+    ++state->files_read;
+    state->stack.push_back(path);
+    Parser child{path, read, conf, state, depth + 1, section, subsection, in_section};
     child.run(sub);
+    state->stack.pop_back();
   }
 
   void run(std::string_view text) {
@@ -177,7 +198,8 @@ bool parse_bool(std::string_view v, bool* out) {
 }  // namespace
 
 void parse_nfs_conf_text(std::string_view text, const std::string& file, const NfsConfReader& read, NfsConf* conf) {
-  Parser p{file, read, conf, 0, "", "", false};
+  IncludeState state{{file}};
+  Parser p{file, read, conf, &state, 0, "", "", false};
   p.run(text);
 }
 

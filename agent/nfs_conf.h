@@ -33,7 +33,14 @@ struct NfsConfIgnored {
 struct NfsConf {
   std::vector<NfsConfBinding> bindings;
   std::vector<NfsConfIgnored> ignored;
+  /// `include =` lines not followed: a file already on the include stack (a
+  /// loop), nesting deeper than kNfsConfMaxIncludeDepth, or past
+  /// kNfsConfMaxFiles files read in all. Reported as violations with their line.
+  std::vector<NfsConfIgnored> include_errors;
 };
+
+inline constexpr int kNfsConfMaxIncludeDepth = 8;
+inline constexpr int kNfsConfMaxFiles = 64;
 
 /// Reads an included file by host path into `text`; false when it cannot be read.
 using NfsConfReader = std::function<bool(const std::string& path, std::string* text)>;

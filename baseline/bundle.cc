@@ -19,6 +19,7 @@
 #include <charconv>
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include <openssl/evp.h>
 
@@ -55,20 +56,31 @@ bool parse_number(std::string_view s, T* out) {
   return !s.empty() && ec == std::errc() && p == s.data() + s.size();
 }
 
-bool decode_meta(std::string_view text, BaselineMeta* m, std::string* err) {
-  size_t pos = 0;
-  bool first = true;
-  bool seen_node = false, seen_serial = false, seen_created = false;
+bool is_lower_hex(std::string_view s, size_t n) {
+  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The meta member: a header line, then each documented key exactly once, in
+// the order encode_meta writes them. Anything else (an unknown key, a repeated
+// one, a count out of range) is refused: a second `node` or `serial` line must
+// not mean one thing to one reader and another to the next.
+struct MetaCounts { size_t entries = 0; size_t snapshots = 0; };
+
+bool decode_meta(std::string_view text, BaselineMeta* m, MetaCounts* counts, std::string* err) {
+  static constexpr std::string_view kKeys[] = {"node", "created", "serial", "tool", "config_sha256", "hash",
+                                              "entries", "snapshots"};
+  size_t pos = 0, line_no = 0, next_key = 0;
   while (pos < text.size()) {
     const size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) { *err = "meta: truncated"; return false; }
     const std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
+    ++line_no;
     const size_t sp = line.find(' ');
     const std::string_view key = line.substr(0, sp);
     const std::string_view value = sp == std::string_view::npos ? "" : line.substr(sp + 1);
-    if (first) {
-      first = false;
+    const std::string where = "meta line " + std::to_string(line_no) + ": ";
+    if (line_no == 1) {
       if (key != "driftd-baseline") { *err = "not a driftd baseline (bad meta header)"; return false; }
       if (!parse_number(value, &m->format_version) || m->format_version < kBaselineOldestFormatVersion ||
           m->format_version > kBaselineFormatVersion) {
@@ -78,20 +90,28 @@ bool decode_meta(std::string_view text, BaselineMeta* m, std::string* err) {
       }
       continue;
     }
-    std::string raw;
-    if (key == "node") { seen_node = unescape_bytes(value, &m->node); }
-    else if (key == "created") { seen_created = parse_number(value, &m->created); }
-    else if (key == "serial") { seen_serial = parse_number(value, &m->serial); }
-    else if (key == "tool") { unescape_bytes(value, &m->tool_version); }
-    else if (key == "config_sha256") { m->config_sha256 = std::string(value); }
+    size_t k = 0;
+    while (k < std::size(kKeys) && kKeys[k] != key) ++k;
+    if (k == std::size(kKeys)) { *err = where + "unknown key '" + escape_bytes(key) + "'"; return false; }
+    if (k < next_key) { *err = where + "key '" + std::string(key) + "' repeated or out of order"; return false; }
+    if (k > next_key) { *err = where + "missing key '" + std::string(kKeys[next_key]) + "'"; return false; }
+    ++next_key;
+    bool ok = true;
+    if (key == "node") ok = unescape_bytes(value, &m->node) && !m->node.empty();
+    else if (key == "created") ok = parse_number(value, &m->created) && m->created >= 0;
+    else if (key == "serial") ok = parse_number(value, &m->serial) && m->serial >= 1;
+    else if (key == "tool") ok = unescape_bytes(value, &m->tool_version);
+    else if (key == "config_sha256") { m->config_sha256 = std::string(value); ok = value.size() <= 64 && is_lower_hex(value, value.size()); }
     else if (key == "hash") {
       m->hash_algorithm = std::string(value);
       if (value != "sha256") { *err = "unsupported hash algorithm " + escape_bytes(value); return false; }
     }
-    // entries/snapshots counts are informative; the index has its own end marker.
+    else if (key == "entries") ok = parse_number(value, &counts->entries) && counts->entries <= kBaselineMaxEntries;
+    else if (key == "snapshots") ok = parse_number(value, &counts->snapshots) && counts->snapshots <= kBaselineMaxEntries;
+    if (!ok) { *err = where + "bad value for '" + std::string(key) + "': '" + escape_bytes(value) + "'"; return false; }
   }
-  if (first) { *err = "meta: empty"; return false; }
-  if (!seen_node || !seen_serial || !seen_created) { *err = "meta: missing node, serial or created"; return false; }
+  if (line_no == 0) { *err = "meta: empty"; return false; }
+  if (next_key != std::size(kKeys)) { *err = "meta: missing key '" + std::string(kKeys[next_key]) + "'"; return false; }
   return true;
 }
 
@@ -137,17 +157,6 @@ bool decode_packages(std::string_view text, std::vector<PackageVersion>* package
   }
   *err = "packages: truncated (no end marker)";
   return false;
-}
-
-// The meta's informative "entries N" line: how much to reserve, capped so a
-// forged count cannot make the reader allocate without bound.
-size_t entries_count_in_meta(std::string_view text) {
-  const size_t at = text.find("\nentries ");
-  if (at == std::string_view::npos) return 0;
-  const size_t end = text.find('\n', at + 9);
-  size_t n = 0;
-  if (end == std::string_view::npos || !parse_number(text.substr(at + 9, end - at - 9), &n)) return 0;
-  return std::min<size_t>(n, 10'000'000);
 }
 
 // A member whose bytes are produced in pieces after the header (which needs
@@ -235,15 +244,22 @@ std::string payload_sha_hex(std::string_view payload) {
   return hex_encode(reinterpret_cast<const uint8_t*>(d.data()), d.size());
 }
 
-bool read_member(archive* a, std::string* data, std::string* err) {
-  data->clear();
+// Reads the current member in pieces; `keep` (may be null) receives them.
+// `sha` (may be null) hashes them. The size was bounded from the header.
+bool read_member_to(archive* a, std::string* keep, EVP_MD_CTX* sha, std::string* err) {
   char buf[65536];
   for (;;) {
     const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
     if (n == 0) return true;
     if (n < 0) { *err = std::string("archive: ") + archive_error_string(a); return false; }
-    data->append(buf, static_cast<size_t>(n));
+    if (keep) keep->append(buf, static_cast<size_t>(n));
+    if (sha) EVP_DigestUpdate(sha, buf, static_cast<size_t>(n));
   }
+}
+
+bool read_member(archive* a, std::string* data, std::string* err) {
+  data->clear();
+  return read_member_to(a, data, nullptr, err);
 }
 
 }  // namespace
@@ -335,6 +351,180 @@ bool write_baseline_bytes(const Baseline& b, const Key* signing_key, std::string
   return write_baseline(b, signing_key, [out](std::string_view piece) { out->append(piece); return true; }, err);
 }
 
+namespace {
+
+// The one reader of a payload, for every command and driftd alike: exactly
+// the documented members in the documented order (meta, packages from format
+// 2 on, index, then snapshots/<sha256> in ascending digest order), each once,
+// each a regular ustar member within its bound, every snapshot named by the
+// SHA-256 of its content and referred to by an entry. Sizes are checked from
+// the member's header before a byte of it is read, and the sum of all members
+// may not exceed what no real baseline's compression ratio gives: a bomb is
+// refused early, never allocated. What is not wanted (snapshots nobody asked
+// for, the entries with skip_index) is still read and checked, only not kept:
+// a baseline means the same to a command that looks at all of it and to one
+// that looks at a part.
+class PayloadReader {
+ public:
+  PayloadReader(std::string_view payload, const BaselineReadOptions& options, Baseline* b)
+      : payload_(payload), options_(options), b_(b),
+        budget_(payload.size() * kBaselineMaxRatio + kBaselineRatioSlackBytes) {}
+
+  bool read(std::string* err) {
+    std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
+    archive_read_support_filter_zstd(a.get());
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open_memory(a.get(), payload_.data(), payload_.size()) != ARCHIVE_OK) {
+      *err = std::string("not a driftd baseline archive: ") + archive_error_string(a.get());
+      return false;
+    }
+    archive_entry* e = nullptr;
+    for (;;) {
+      const int r = archive_read_next_header(a.get(), &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
+      if (!member(a.get(), e, err)) return false;
+    }
+    return finish(err);
+  }
+
+ private:
+  enum class Stage { kStart, kMeta, kPackages, kIndex, kSnapshots };
+
+  bool member(archive* a, archive_entry* e, std::string* err) {
+    const char* raw_name = archive_entry_pathname(e);
+    const std::string name = raw_name ? raw_name : "";
+    const std::string shown = "archive member '" + escape_bytes(name) + "'";
+    if (archive_format(a) != ARCHIVE_FORMAT_TAR_USTAR) { *err = shown + ": not a plain ustar member"; return false; }
+    if (archive_entry_filetype(e) != AE_IFREG || !archive_entry_size_is_set(e) || archive_entry_size(e) < 0) {
+      *err = shown + ": not a regular file of known size";
+      return false;
+    }
+    const uint64_t size = static_cast<uint64_t>(archive_entry_size(e));
+    if (size > budget_) {
+      *err = shown + ": " + std::to_string(size) + " bytes expand a " + std::to_string(payload_.size()) +
+             "-byte payload beyond any real baseline's ratio";
+      return false;
+    }
+    budget_ -= size;
+    const auto too_big = [&](uint64_t bound) {
+      *err = shown + ": " + std::to_string(size) + " bytes, more than its bound of " + std::to_string(bound);
+      return false;
+    };
+    const auto out_of_place = [&] { *err = shown + " unexpected here (duplicate, out of order or unknown)"; return false; };
+    std::string data;
+    if (name == "meta") {
+      if (stage_ != Stage::kStart) return out_of_place();
+      if (size > kBaselineMaxMetaBytes) return too_big(kBaselineMaxMetaBytes);
+      if (!read_member(a, &data, err) || !decode_meta(data, &b_->meta, &counts_, err)) return false;
+      stage_ = Stage::kMeta;
+      return true;
+    }
+    if (name == "packages") {
+      if (stage_ != Stage::kMeta || b_->meta.format_version < 2) return out_of_place();
+      if (size > kBaselineMaxPackagesBytes) return too_big(kBaselineMaxPackagesBytes);
+      if (!read_member(a, &data, err) || !decode_packages(data, &b_->packages, err)) return false;
+      stage_ = Stage::kPackages;
+      return true;
+    }
+    if (name == "index") {
+      if (stage_ != (b_->meta.format_version >= 2 ? Stage::kPackages : Stage::kMeta)) {
+        if (stage_ == Stage::kMeta) { *err = "archive: missing package table"; return false; }
+        return out_of_place();
+      }
+      const uint64_t bound = (counts_.entries + 2) * kIndexMaxLineBytes;
+      if (size > bound) return too_big(bound);
+      stage_ = Stage::kIndex;
+      return index(a, err);
+    }
+    if (name.rfind("snapshots/", 0) == 0) {
+      const std::string sha = name.substr(10);
+      if (stage_ != Stage::kIndex && stage_ != Stage::kSnapshots) return out_of_place();
+      if (!is_lower_hex(sha, 64)) { *err = shown + ": not snapshots/ and a SHA-256 in lowercase hex"; return false; }
+      if (stage_ == Stage::kSnapshots && !(last_snapshot_ < sha)) return out_of_place();
+      if (!referenced_.count(sha)) { *err = shown + ": no entry refers to it"; return false; }
+      if (size > kBaselineMaxSnapshotBytes) return too_big(kBaselineMaxSnapshotBytes);
+      stage_ = Stage::kSnapshots;
+      last_snapshot_ = sha;
+      ++snapshots_;
+      return snapshot(a, sha, shown, err);
+    }
+    return out_of_place();
+  }
+
+  bool index(archive* a, std::string* err) {
+    // No more entries reserved than the payload could hold (each line is tens
+    // of bytes even compressed): a forged count must not reserve gigabytes.
+    const size_t hint = std::min<size_t>(counts_.entries, payload_.size() / 16 + 1024);
+    std::vector<Entry> discarded;
+    std::vector<Entry>* entries = options_.skip_index ? &discarded : &b_->entries;
+    IndexDecoder decoder(entries, hint);
+    char buf[65536];
+    for (;;) {
+      const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+      if (n == 0) break;
+      if (n < 0) { *err = std::string("archive: ") + archive_error_string(a); return false; }
+      if (!decoder.feed(std::string_view(buf, static_cast<size_t>(n)), err)) return false;
+    }
+    if (!decoder.finish(err)) return false;
+    if (entries->size() != counts_.entries) {
+      *err = "meta says " + std::to_string(counts_.entries) + " entries, the index holds " + std::to_string(entries->size());
+      return false;
+    }
+    for (const Entry& entry : *entries) {
+      if (entry.package > b_->packages.size()) {
+        *err = "index: " + escape_bytes(entry.path) + " refers to package row " + std::to_string(entry.package) +
+               " of " + std::to_string(b_->packages.size());
+        return false;
+      }
+      if (entry.snapshot) referenced_.insert(hex_encode(entry.sha256));
+    }
+    return true;
+  }
+
+  bool snapshot(archive* a, const std::string& sha, const std::string& shown, std::string* err) {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) { *err = "sha256: cannot initialise"; return false; }
+    const bool keep = options_.want_snapshot && options_.want_snapshot(sha);
+    std::string content;
+    if (!read_member_to(a, keep ? &content : nullptr, ctx.get(), err)) return false;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), digest, &len);
+    if (hex_encode(digest, len) != sha) { *err = shown + ": content does not match its SHA-256 name"; return false; }
+    if (keep) b_->snapshots.emplace(sha, std::move(content));
+    return true;
+  }
+
+  bool finish(std::string* err) {
+    if (stage_ == Stage::kStart || stage_ == Stage::kMeta || stage_ == Stage::kPackages) {
+      *err = "archive: missing meta or index";
+      return false;
+    }
+    if (snapshots_ != counts_.snapshots) {
+      *err = "meta says " + std::to_string(counts_.snapshots) + " snapshots, the archive holds " + std::to_string(snapshots_);
+      return false;
+    }
+    return true;
+  }
+
+  std::string_view payload_;
+  const BaselineReadOptions& options_;
+  Baseline* b_;
+  uint64_t budget_;
+  Stage stage_ = Stage::kStart;
+  MetaCounts counts_;
+  std::set<std::string> referenced_;  // sha256 hex of the entries with a snapshot
+  std::string last_snapshot_;
+  size_t snapshots_ = 0;
+};
+
+bool read_payload(std::string_view payload, const BaselineReadOptions& options, Baseline* b, std::string* err) {
+  return PayloadReader(payload, options, b).read(err);
+}
+
+}  // namespace
+
 bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& options,
                          Baseline* b, SignatureInfo* sig, BaselineError* error, std::string* err) {
   *error = BaselineError::kUnreadable;
@@ -366,88 +556,26 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
       *err = "unsigned baseline is corrupt (payload checksum mismatch)";
       return false;
     }
-    if (options.public_key && !options.allow_unsigned) {
-      *error = BaselineError::kSignature;
-      *err = "baseline is unsigned (sign it with `driftctl baseline sign`, or pass --allow-unsigned)";
-      return false;
-    }
   }
-
-  std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_memory(a.get(), payload.data(), payload.size()) != ARCHIVE_OK) {
-    *err = std::string("not a driftd baseline archive: ") + archive_error_string(a.get());
+  // A malformed payload is 17 for every command, signed or not (the read is
+  // bounded, so reading an unsigned one before refusing it costs nothing).
+  if (!read_payload(payload, options, b, err)) return false;
+  if (!t.is_signed && options.public_key && !options.allow_unsigned) {
+    *error = BaselineError::kSignature;
+    *err = "baseline is unsigned (sign it with `driftctl baseline sign`, or pass --allow-unsigned)";
     return false;
   }
-  bool have_meta = false, have_index = false, have_packages = false;
-  size_t entries_hint = 0;
-  archive_entry* e = nullptr;
-  std::string data;
-  for (;;) {
-    const int r = archive_read_next_header(a.get(), &e);
-    if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
-    const std::string name = archive_entry_pathname(e);
-    if (name == "meta") {
-      if (!read_member(a.get(), &data, err) || !decode_meta(data, &b->meta, err)) return false;
-      have_meta = true;
-      // No more entries than the payload could hold (each line is tens of
-      // bytes even compressed): a forged count must not reserve gigabytes.
-      entries_hint = std::min(entries_count_in_meta(data), payload.size() / 16 + 1024);
-    } else if (name == "packages") {
-      if (!have_meta || have_index || b->meta.format_version < 2) { *err = "archive: packages out of place"; return false; }
-      if (!read_member(a.get(), &data, err) || !decode_packages(data, &b->packages, err)) return false;
-      have_packages = true;
-    } else if (name == "index") {
-      if (!have_meta) { *err = "archive: index before meta"; return false; }
-      if (b->meta.format_version >= 2 && !have_packages) { *err = "archive: missing package table"; return false; }
-      have_index = true;
-      if (options.skip_index) {
-        archive_read_data_skip(a.get());
-        continue;
-      }
-      // Decoded as it is decompressed: the index is never held as text.
-      IndexDecoder decoder(&b->entries, entries_hint);
-      char buf[65536];
-      for (;;) {
-        const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
-        if (n == 0) break;
-        if (n < 0) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
-        if (!decoder.feed(std::string_view(buf, static_cast<size_t>(n)), err)) return false;
-      }
-      if (!decoder.finish(err)) return false;
-      for (const Entry& entry : b->entries) {
-        if (entry.package > b->packages.size()) {
-          *err = "index: " + escape_bytes(entry.path) + " refers to package row " + std::to_string(entry.package) +
-                 " of " + std::to_string(b->packages.size());
-          return false;
-        }
-      }
-      if (!options.want_snapshot) break;  // snapshots follow; nobody asked for them
-    } else if (name.rfind("snapshots/", 0) == 0) {
-      const std::string sha = name.substr(10);
-      if (!options.want_snapshot || !options.want_snapshot(sha)) {
-        archive_read_data_skip(a.get());
-        continue;
-      }
-      if (!read_member(a.get(), &data, err)) return false;
-      b->snapshots[sha] = data;
-    } else {
-      *err = "archive: unexpected member " + escape_bytes(name);
-      return false;
-    }
-  }
-  if (!have_meta || !have_index) { *err = "archive: missing meta or index"; return false; }
   *error = BaselineError::kNone;
   return true;
 }
 
 bool sign_baseline_bytes(std::string_view file, const Key& signing_key, std::string* out,
-                         std::string* err) {
+                         BaselineError* error, std::string* err) {
+  *error = BaselineError::kUnreadable;
   std::string_view payload;
   Trailer t;
   if (!split_trailer(file, &payload, &t, err)) return false;
+  *error = BaselineError::kSignature;
   const std::string sha = payload_sha_hex(payload);
   if (t.is_signed) {
     if (t.key_id != key_id(signing_key)) {
@@ -465,8 +593,8 @@ bool sign_baseline_bytes(std::string_view file, const Key& signing_key, std::str
   // The payload must also be a readable baseline: never sign garbage.
   Baseline parsed;
   SignatureInfo info;
-  BaselineError error;
-  if (!read_baseline_bytes(file, BaselineReadOptions{}, &parsed, &info, &error, err)) return false;
+  if (!read_baseline_bytes(file, BaselineReadOptions{}, &parsed, &info, error, err)) return false;
+  *error = BaselineError::kNone;
   std::string sig;
   if (!sign_message(signing_key, std::string(kSignedPrefix) + sha, &sig, err)) return false;
   out->assign(payload);

@@ -19,6 +19,19 @@ namespace drift {
 inline constexpr int kBaselineFormatVersion = 2;
 inline constexpr int kBaselineOldestFormatVersion = 1;
 
+/// Bounds of the one reader (read_baseline_bytes): a member or a file past
+/// them is refused before it is allocated. No real baseline comes near them.
+inline constexpr uint64_t kBaselineMaxFileBytes = 512ull << 20;      // the whole file, as read from disk or stdin
+inline constexpr uint64_t kBaselineMaxMetaBytes = 64ull << 10;       // a dozen short lines
+inline constexpr uint64_t kBaselineMaxPackagesBytes = 64ull << 20;   // ~100k packages of long names
+inline constexpr uint64_t kBaselineMaxSnapshotBytes = 16ull << 20;   // the ceiling of content.max_bytes
+inline constexpr uint64_t kBaselineMaxEntries = 100'000'000;
+/// All members together may expand the compressed payload at most this much
+/// (zstd level 1 on an index or text gives 3-15x), plus a fixed slack for a
+/// few highly repetitive snapshots.
+inline constexpr uint64_t kBaselineMaxRatio = 100;
+inline constexpr uint64_t kBaselineRatioSlackBytes = 64ull << 20;
+
 struct BaselineMeta {
   int format_version = kBaselineFormatVersion;
   std::string node;
@@ -88,8 +101,10 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
                          std::string* err);
 
 /// Replaces the trailer of an unsigned baseline (or one signed by the same key)
-/// with a signature by signing_key. Checks the payload's integrity first.
+/// with a signature by signing_key. Checks the payload's integrity first and
+/// reads it with the same reader as every other command: what cannot be read
+/// is never signed. `error` says which class a refusal is.
 bool sign_baseline_bytes(std::string_view file, const Key& signing_key, std::string* out,
-                         std::string* err);
+                         BaselineError* error, std::string* err);
 
 }  // namespace drift

@@ -8,8 +8,19 @@
 namespace drift {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
-// Rejects overlong forms, surrogates and code points above U+10FFFF.
+// Code points that are valid UTF-8 but act on a terminal or reorder what a
+// reader sees: C1 controls (U+009B is CSI, an escape sequence in one code
+// point), the bidirectional marks, embeddings, overrides and isolates (a
+// "Trojan Source" name shows other than it is), and the line and paragraph
+// separators. They leave as \xNN of their bytes, like invalid UTF-8.
+bool is_hostile_code_point(unsigned cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one
+// or is a hostile code point (above). Rejects overlong forms, surrogates and
+// code points above U+10FFFF.
 size_t utf8_sequence_length(std::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   size_t len;
@@ -26,7 +37,7 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
     cp = (cp << 6) | (b & 0x3F);
   }
   if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || is_hostile_code_point(cp)) return 0;
   return len;
 }
 

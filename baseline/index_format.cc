@@ -175,6 +175,10 @@ bool IndexDecoder::feed(std::string_view data, std::string* err) {
       return false;
     }
     const size_t nl = data.find('\n');
+    if (carry_.size() + (nl == std::string_view::npos ? data.size() : nl) > kIndexMaxLineBytes) {
+      *err = "index line " + std::to_string(line_no_ + 1) + ": longer than " + std::to_string(kIndexMaxLineBytes) + " bytes";
+      return false;
+    }
     if (nl == std::string_view::npos) {
       carry_.append(data);
       return true;

@@ -14,6 +14,10 @@ namespace drift {
 /// Version 2 added the owning package of each entry (the package-aware check).
 inline constexpr int kIndexVersion = 2;
 inline constexpr int kIndexOldestVersion = 1;
+/// No index line is longer (a path of PATH_MAX bytes escaped four-fold, a
+/// symlink target as long, and the xattrs a file system holds): a longer
+/// one is refused before it is buffered.
+inline constexpr size_t kIndexMaxLineBytes = 1 << 20;
 
 /// Encodes entries (which must be sorted by path bytes) deterministically:
 /// the same entries always give the same bytes.

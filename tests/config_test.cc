@@ -109,3 +109,55 @@ TEST_CASE("durations and sizes") {
   CHECK(s == 65536);
   CHECK_FALSE(parse_size("12 pages", &s));
 }
+
+TEST_CASE("a repeated key at any level is an error naming the key and both lines") {
+  const std::string err = parse_error("content:\n  never: [\"*.key\"]\nnode: a\ncontent:\n  never: []\n");
+  CHECK_MESSAGE(err.find("config.yaml:4: duplicate key 'content' (lines 1 and 4)") != std::string::npos, err);
+  const std::string nested = parse_error("content:\n  max_bytes: 1KiB\n  max_bytes: 2KiB\n");
+  CHECK_MESSAGE(nested.find("duplicate key 'content.max_bytes' (lines 2 and 3)") != std::string::npos, nested);
+  const std::string in_list = parse_error("paths:\n  - { path: /etc, severity: warning, severity: critical }\n");
+  CHECK_MESSAGE(in_list.find("duplicate key 'paths[].severity'") != std::string::npos, in_list);
+}
+
+TEST_CASE("a config that selects nothing is an error; one without paths means the default paths") {
+  CHECK(parse_error("paths: []\n").find("config.yaml:1: paths: selects nothing") != std::string::npos);
+  Config c, d;
+  std::string err;
+  REQUIRE_MESSAGE(parse_config("node: x\n", "config.yaml", &c, &err), err);
+  REQUIRE(parse_config(embedded_default_config(), "embedded default", &d, &err));
+  REQUIRE(c.paths.size() == d.paths.size());
+  CHECK(c.paths.front().path == "/etc");
+  REQUIRE(parse_config("", "config.yaml", &c, &err));
+  CHECK(c.paths.size() == d.paths.size());
+}
+
+TEST_CASE("durations and sizes are range-checked and never overflow") {
+  CHECK(parse_error("rescan_interval: 0ms\n").find("config.yaml:1: rescan_interval: must be between 1s and 720h") != std::string::npos);
+  CHECK(parse_error("rescan_interval: 999999999999h999999999999h\n").find("rescan_interval") != std::string::npos);
+  CHECK(parse_error("debounce: 2m\n").find("debounce: must be between") != std::string::npos);
+  CHECK(parse_error("pushgateway: { heartbeat: 10ms }\n").find("pushgateway.heartbeat: must be between") != std::string::npos);
+  CHECK(parse_error("content: { max_bytes: 999999999999999GiB }\n").find("content.max_bytes: expected a size") != std::string::npos);
+  CHECK(parse_error("content: { max_bytes: 17MiB }\n").find("content.max_bytes: must be between") != std::string::npos);
+  CHECK(parse_error("spool: { max_bytes: 1 }\n").find("spool.max_bytes: must be between") != std::string::npos);
+  Millis d;
+  CHECK_FALSE(parse_duration("999999999999h999999999999h999999999999h", &d));
+  uint64_t v;
+  CHECK_FALSE(parse_size("999999999999999GiB", &v));
+  CHECK(parse_size("16MiB", &v));
+  CHECK(v == 16ull << 20);
+}
+
+TEST_CASE("a NUL byte in a path and a second YAML document are errors with their line") {
+  CHECK(parse_error("paths: [\"/etc\\0/x\"]\n").find("config.yaml:1: paths[].path: contains a NUL byte") != std::string::npos);
+  const std::string two = parse_error("node: a\n---\nnode: b\n");
+  CHECK_MESSAGE(two.find("config.yaml:3: a second YAML document") != std::string::npos, two);
+}
+
+TEST_CASE("load_config refuses a directory and an endless file with a bounded error") {
+  Config c;
+  std::string err;
+  CHECK_FALSE(load_config("/tmp", &c, &err));
+  CHECK(err.find("is a directory") != std::string::npos);
+  CHECK_FALSE(load_config("/dev/zero", &c, &err));
+  CHECK(err.find("more than") != std::string::npos);
+}

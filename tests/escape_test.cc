@@ -48,3 +48,25 @@ TEST_CASE("control-byte escaping keeps text, tabs and backslashes as they are") 
   CHECK(drift::escape_control_bytes("title=\x1b]0;x\x07") == "title=\\x1b]0;x\\x07");
   CHECK(drift::escape_control_bytes("del\x7f") == "del\\x7f");
 }
+
+TEST_CASE("C1 controls and bidirectional overrides leave as byte escapes and round-trip") {
+  // U+009B (CSI), U+0085 (NEL), U+202E (RLO), U+2066 (LRI), U+2069 (PDI), U+200F (RLM), U+2028.
+  for (const std::string cp : {"\xc2\x9b", "\xc2\x85", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa9",
+                               "\xe2\x80\x8f", "\xe2\x80\xa8"}) {
+    const std::string raw = "/etc/a" + cp + "b";
+    const std::string shown = escape_bytes(raw);
+    CAPTURE(shown);
+    CHECK(shown.find(cp) == std::string::npos);
+    CHECK(shown.rfind("/etc/a\\x", 0) == 0);
+    std::string back;
+    REQUIRE(unescape_bytes(shown, &back));
+    CHECK(back == raw);
+  }
+  CHECK(escape_bytes("/etc/a\xe2\x80\xae" "b") == "/etc/a\\xe2\\x80\\xaeb");
+  // Neighbours stay as they are: U+00A0, U+202F, ordinary letters.
+  for (const std::string ok : {"\xc2\xa0", "\xe2\x80\xaf", "\xc3\xa9", "\xe6\x97\xa5"}) CHECK(escape_bytes(ok) == ok);
+  // An index written before kept such bytes raw: it still reads them back.
+  std::string back;
+  REQUIRE(unescape_bytes("/etc/a\xe2\x80\xae" "b", &back));
+  CHECK(back == "/etc/a\xe2\x80\xae" "b");
+}

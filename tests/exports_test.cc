@@ -693,3 +693,44 @@ TEST_CASE("exports config: exports errors name the key and the line") {
   CHECK(config_error("exports:\n  nfs_conf:\n    nfsd.vers3: [n]\n") == "config.yaml:3: exports.nfs_conf.nfsd.vers3: expected a string");
   CHECK(config_error("exports:\n  pseudo_root: /srv\n") == "config.yaml:2: exports.pseudo_root: expected a list of paths");
 }
+
+TEST_CASE("nfs.conf include loops end at once and are violations with their line") {
+  // Ten `include = /etc/nfs.conf` lines: exponential under a depth cap alone.
+  std::string text = "[nfsd]\nvers3 = n\n";
+  for (int i = 0; i < 10; ++i) text += "include = /etc/nfs.conf\n";
+  NfsConf conf;
+  int reads = 0;
+  parse_nfs_conf_text(text, "/etc/nfs.conf",
+                      [&](const std::string& path, std::string* out) {
+                        ++reads;
+                        *out = path == "/etc/nfs.conf" ? text : "[nfsd]\ninclude = /etc/nfs.conf\ninclude = /etc/b.conf\n";
+                        return true;
+                      },
+                      &conf);
+  CHECK(reads == 0);  // every include is of a file already being read
+  REQUIRE(conf.include_errors.size() == 10);
+  CHECK(conf.include_errors[0].line == 3);
+  CHECK(conf.include_errors[0].reason.find("include loop") != std::string::npos);
+  // A fan-out of distinct files is capped in all.
+  NfsConf wide;
+  reads = 0;
+  std::string fan;
+  for (int i = 0; i < 10; ++i) fan += "include = /etc/n" + std::to_string(i) + ".conf\n";
+  parse_nfs_conf_text("[nfsd]\n" + fan, "/etc/nfs.conf",
+                      [&](const std::string& path, std::string* out) {
+                        ++reads;
+                        *out = "[nfsd]\n" + fan + "# " + path + "\n";
+                        return true;
+                      },
+                      &wide);
+  CHECK(reads < kNfsConfMaxFiles);
+  CHECK_FALSE(wide.include_errors.empty());
+  // The checker reports them.
+  Host h;
+  h.sources.has_nfs_conf = true;
+  h.sources.nfs_conf = conf;
+  const ExportsReport r = h.check(exports_config("exports: { nfs_conf: { \"nfsd.vers3\": \"n\" } }\n"));
+  CHECK(std::any_of(r.violations.begin(), r.violations.end(), [](const ExportsViolation& v) {
+    return v.line == 3 && v.message.find("include loop") != std::string::npos && v.critical;
+  }));
+}

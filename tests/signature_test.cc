@@ -22,10 +22,12 @@ Baseline small_baseline() {
   e.mode = 0644;
   e.size = 10;
   e.has_sha256 = true;
-  e.sha256.fill(1);
+  const std::string content = "127.0.0.1 localhost\n";
+  const std::string digest = sha256_bytes(content);
+  std::copy(digest.begin(), digest.end(), e.sha256.begin());
   e.snapshot = true;
   b.entries = {e};
-  b.snapshots[hex_encode(e.sha256)] = "127.0.0.1 localhost\n";
+  b.snapshots[hex_encode(e.sha256)] = content;
   return b;
 }
 
@@ -145,13 +147,14 @@ TEST_CASE("signing elsewhere: an unsigned baseline signed later verifies") {
   Keys k;
   std::string unsigned_bytes, signed_bytes, err;
   REQUIRE(write_baseline_bytes(small_baseline(), nullptr, &unsigned_bytes, &err));
-  REQUIRE_MESSAGE(sign_baseline_bytes(unsigned_bytes, k.signing, &signed_bytes, &err), err);
   BaselineError error;
+  REQUIRE_MESSAGE(sign_baseline_bytes(unsigned_bytes, k.signing, &signed_bytes, &error, &err), err);
   CHECK(read_with(signed_bytes, &k.verifying, &err, &error));
   // A corrupt unsigned payload is never signed.
   std::string corrupt = unsigned_bytes;
   corrupt[10] = static_cast<char>(corrupt[10] ^ 1);
-  CHECK_FALSE(sign_baseline_bytes(corrupt, k.signing, &signed_bytes, &err));
+  CHECK_FALSE(sign_baseline_bytes(corrupt, k.signing, &signed_bytes, &error, &err));
+  CHECK(error == BaselineError::kSignature);
 }
 
 TEST_CASE("an unknown baseline format version is refused with the version named") {

@@ -55,7 +55,7 @@ echo change >> "$ROOT/etc/hosts"
 run 0 accept --config "$T/config.yaml" --path /etc/hosts --output "$T/new.drift" --signing-key "$T/key.pem"
 run 0 baseline install --config "$T/config.yaml" "$T/new.drift"
 run 19 baseline install --config "$T/config.yaml" "$T/old.drift"
-has "older than the installed serial" err
+has "this node already had (no rollback)" err
 
 # Usage errors are 16, never a drift bit.
 run 16 check --config "$T/config.yaml" --no-such-flag
