@@ -90,6 +90,7 @@ class Walker {
       else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) record_unreadable(host_path, rule);
       return;  // gone (or below a symlink now): the caller's comparison makes it a removal
     }
+    if (host_path == rule.path) root_dev = st.st_dev;
     descend = descend && rule.recursive && (st.st_dev == root_dev || rule.cross_mounts);
     walk_opened(rule, host_path, fd, st, root_dev, descend);
   }
@@ -328,16 +329,15 @@ WalkResult walk_subtree(const Selection& selection, int root_fd, const std::stri
                         bool self_only, const std::function<void(Entry*)>& on_file) {
   Walker walker(selection, root_fd, on_file);
   dev_t root_dev = 0;
-  if (const PathRule* rule = covering_rule_at(selection, root_fd, host_path, &root_dev)) {
-    walker.walk_path(*rule, host_path, root_dev, !self_only);
-  }
+  const PathRule* rule = covering_rule_at(selection, root_fd, host_path, &root_dev);
+  // A rule root that cannot be opened may lie below a symlink: walk_path records that.
+  if (!rule && selection.is_rule_root(host_path)) rule = selection.rule_for(host_path);
+  if (rule) walker.walk_path(*rule, host_path, root_dev, !self_only);
   if (!self_only) {
     // Rule roots below host_path are walked as their own roots, as in a full walk.
     for (const PathRule& r : selection.rules()) {
       if (r.path != host_path && path_is_under(r.path, host_path)) {
-        struct stat st;
-        // dev 0 when it cannot be opened: walk_path records what is there (a symlinked parent, say).
-        walker.walk_path(r, r.path, open_entry(root_fd, r.path, &st) ? st.st_dev : 0, true);
+        walker.walk_path(r, r.path, 0, true);  // its own device, once opened
       }
     }
   }
