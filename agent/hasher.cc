@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "agent/beneath.h"
 #include "agent/walker.h"
 
 namespace drift {
@@ -49,16 +50,17 @@ struct Hasher::Impl {
 Hasher::Hasher() : impl_(std::make_unique<Impl>()) {}
 Hasher::~Hasher() = default;
 
-void Hasher::hash_file(const std::string& read_path, Entry* e, std::string* content,
-                       uint64_t max_content) {
-  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+void Hasher::hash_file(int root_fd, Entry* e, std::string* content, uint64_t max_content) {
+  const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
   // O_NOATIME is allowed to the file's owner and to CAP_FOWNER; try it where it can work.
   const bool try_noatime = impl_->euid == 0 || impl_->euid == e->uid;
-  int fd = ::open(read_path.c_str(), flags | (try_noatime ? O_NOATIME : 0));
-  if (fd < 0 && errno == EPERM && try_noatime) fd = ::open(read_path.c_str(), flags);
+  const std::string_view rel = beneath_rel(e->path);
+  int fd = open_beneath(root_fd, rel, flags | (try_noatime ? O_NOATIME : 0));
+  if (fd < 0 && errno == EPERM && try_noatime) fd = open_beneath(root_fd, rel, flags);
   if (fd < 0) {
     if (errno == ENOENT) e->status = EntryStatus::kVanished;
-    else if (errno == ELOOP) e->status = EntryStatus::kChangedWhileReading;  // now a symlink
+    // ELOOP: it, or a directory on the way, is a symlink now; ENOTDIR: a directory on the way is not one.
+    else if (errno == ELOOP || errno == ENOTDIR) e->status = EntryStatus::kChangedWhileReading;
     else e->status = EntryStatus::kUnreadable;
     return;
   }
@@ -76,7 +78,7 @@ void Hasher::hash_file(const std::string& read_path, Entry* e, std::string* cont
       return;
     }
   }
-  read_integrity_xattrs(read_path, fd, &e->xattrs);
+  read_integrity_xattrs(fd, false, &e->xattrs);
 
   const bool keep = content && static_cast<uint64_t>(st.st_size) <= max_content;
   if (content) content->clear();

@@ -17,14 +17,15 @@ class Hasher {
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;
 
-  /// Hashes the file at read_path into e->sha256 and reads its integrity
-  /// xattrs. Opens with O_NOFOLLOW (and O_NOATIME where permitted) and compares
+  /// Hashes the file at host path e->path beneath root_fd into e->sha256 and
+  /// reads its integrity xattrs. Opens with open_beneath (no symlink followed
+  /// in any component; O_NOATIME where permitted) and compares
   /// fstat with the walk's lstat in *e: a file replaced or changed between the
-  /// walk and the read, or while being read, gets kChangedWhileReading. A file
-  /// gone gets kVanished; EACCES and read errors give kUnreadable. With
+  /// walk and the read, or while being read, or now below a symlink, gets
+  /// kChangedWhileReading. A file gone gets kVanished; EACCES and read errors give kUnreadable. With
   /// content != null and the whole file at most max_content bytes, the bytes
   /// read are also stored there (no second read for snapshots).
-  void hash_file(const std::string& read_path, Entry* e, std::string* content, uint64_t max_content);
+  void hash_file(int root_fd, Entry* e, std::string* content, uint64_t max_content);
 
  private:
   struct Impl;

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "agent/beneath.h"
 #include "agent/hasher.h"
 #include "agent/progress.h"
 #include "baseline/snapshot_policy.h"
@@ -64,11 +67,11 @@ class FileQueue {
 constexpr size_t kBatch = 32;
 
 // Hashes one regular file; true when *content now holds a snapshot to keep.
-bool hash_and_snapshot(const Config& config, const ScanOptions& options, Hasher& hasher,
-                       const std::string& read_path, Entry* e, std::string* content) {
-  if (options.hooks.before_hash) options.hooks.before_hash(read_path);
+bool hash_and_snapshot(const Config& config, const ScanOptions& options, Hasher& hasher, int root_fd, Entry* e,
+                       std::string* content) {
+  if (options.hooks.before_hash) options.hooks.before_hash(read_path_for(config.root, e->path));
   const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
-  hasher.hash_file(read_path, e, candidate ? content : nullptr, config.content.max_bytes);
+  hasher.hash_file(root_fd, e, candidate ? content : nullptr, config.content.max_bytes);
   if (!candidate || e->status != EntryStatus::kOk || content->size() != e->size ||
       !snapshot_content_ok(*content) || (options.keep_content && !options.keep_content(*e))) {
     return false;
@@ -112,6 +115,14 @@ ScopeRange scope_range(const std::vector<Entry>& sorted, const RecheckScope& sco
   return r;
 }
 
+// The scan root's descriptor, everything is opened beneath; a root that cannot
+// be opened is a warning, and every rule is then recorded unreadable.
+UniqueFd open_root(const Config& config, ScanResult* result) {
+  UniqueFd fd(open_scan_root(config.root));
+  if (!fd) result->warnings.push_back("cannot open root " + config.root + ": " + std::strerror(errno));
+  return fd;
+}
+
 }  // namespace
 
 ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& scopes, const ScanOptions& options) {
@@ -119,14 +130,14 @@ ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& sco
   const Selection selection = selection_from(config);
   Hasher hasher;
   std::string content;
-  const std::string prefix = read_prefix_for(config.root);
+  const UniqueFd root_fd = open_root(config, &result);
   std::vector<Entry> entries;
   for (const RecheckScope& scope : scopes) {
-    WalkResult walked = walk_subtree(selection, config.root, scope.path, scope.self_only);
+    WalkResult walked = walk_subtree(selection, root_fd.get(), scope.path, scope.self_only);
     for (size_t k = 0; k < walked.entries.size(); ++k) {
       Entry& e = walked.entries[k];
       if (e.type == EntryType::kFile) {
-        if (hash_and_snapshot(config, options, hasher, prefix + e.path, &e, &content)) {
+        if (hash_and_snapshot(config, options, hasher, root_fd.get(), &e, &content)) {
           result.snapshots.emplace(hex_encode(e.sha256), std::move(content));
           content = std::string();
         }
@@ -168,6 +179,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   int threads = options.threads > 0 ? options.threads : config.scan_threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+  const UniqueFd root_fd = open_root(config, &result);
   Progress progress(options.progress);
   FileQueue queue;
   std::mutex snapshots_mutex;
@@ -175,13 +187,10 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
     Hasher hasher;
     std::string content;
     std::vector<Entry*> batch;
-    std::string read_path;  // reused: no allocation per file
-    const std::string prefix = read_prefix_for(config.root);
     while (queue.pop(&batch, kBatch)) {
       for (Entry* e : batch) {
         if (options.cancel && options.cancel->load(std::memory_order_relaxed)) continue;  // drain, hash nothing
-        read_path.assign(prefix).append(e->path);
-        if (hash_and_snapshot(config, options, hasher, read_path, e, &content)) {
+        if (hash_and_snapshot(config, options, hasher, root_fd.get(), e, &content)) {
           std::lock_guard<std::mutex> lock(snapshots_mutex);
           result.snapshots.emplace(hex_encode(e->sha256), std::move(content));
           content = std::string();
@@ -195,7 +204,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   std::vector<Entry*> pending;
   uint64_t total_bytes = 0;
-  WalkResult walked = walk_selection(selection, config.root, [&](Entry* e) {
+  WalkResult walked = walk_selection(selection, root_fd.get(), [&](Entry* e) {
     total_bytes += e->size;
     pending.push_back(e);
     if (pending.size() == kBatch) queue.push(&pending);
@@ -206,7 +215,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   worker();
   for (auto& t : pool) t.join();
   progress.finish();
-  result.warnings = std::move(walked.warnings);
+  result.warnings.insert(result.warnings.end(), walked.warnings.begin(), walked.warnings.end());
 
   // Chunk by chunk, each freed as it empties: never the entry list twice.
   std::vector<Entry> entries;

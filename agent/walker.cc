@@ -1,9 +1,13 @@
 // The walker. One lstat per entry, like fts(FTS_PHYSICAL) in the floor
-// benchmark: directories are read with openat/fdopendir relative to their
-// parent so deep trees do not re-resolve long paths, and the entry list is
-// collected first so hashing can be spread over threads afterwards.
-// Directory metadata, symlink targets and xattrs of non-regular entries are
-// read here; regular files are opened and read by the hasher.
+// benchmark, and the entry list is collected first so hashing can be spread
+// over threads afterwards. Nothing is opened by a path string: rule paths and
+// subdirectories are opened beneath the scan root's descriptor with
+// open_beneath (no symlink followed in any component, so a directory swapped
+// for a symlink mid-walk never takes the walk outside the root), and a
+// directory's entries are stat'ed and opened relative to its descriptor, so
+// trees deeper than PATH_MAX are read like any other. Directory metadata,
+// symlink targets and xattrs of non-regular entries are read here; regular
+// files are opened and read by the hasher.
 #include "agent/walker.h"
 
 #include <dirent.h>
@@ -15,7 +19,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
+#include "agent/beneath.h"
 #include "baseline/compare.h"
 
 namespace drift {
@@ -37,100 +43,164 @@ EntryType type_of(mode_t mode) {
   }
 }
 
+// The entry at host_path beneath root_fd, never followed: an O_PATH
+// descriptor and its fstat, or an empty descriptor with errno.
+UniqueFd open_entry(int root_fd, const std::string& host_path, struct stat* st) {
+  UniqueFd fd(open_beneath(root_fd, beneath_rel(host_path), O_PATH));
+  if (fd && ::fstat(fd.get(), st) != 0) fd.reset();
+  return fd;
+}
+
+bool same_inode(const struct stat& st, const Entry& e) { return st.st_ino == e.inode && st.st_dev == e.device; }
+
+// The status of an entry whose open failed: gone, swapped (a symlink or a
+// file now where a directory was), or not ours to read.
+EntryStatus status_for_errno(int err) {
+  if (err == ENOENT) return EntryStatus::kVanished;
+  if (err == ELOOP || err == ENOTDIR) return EntryStatus::kChangedWhileReading;
+  return EntryStatus::kUnreadable;
+}
+
 class Walker {
  public:
-  Walker(const Selection& selection, const std::string& root, const std::function<void(Entry*)>& on_file)
-      : selection_(selection), root_(root), on_file_(on_file) {}
+  Walker(const Selection& selection, int root_fd, const std::function<void(Entry*)>& on_file)
+      : selection_(selection), root_fd_(root_fd), on_file_(on_file) {}
 
   void walk_rule(const PathRule& rule) {
-    const std::string read_path = read_path_for(root_, rule.path);
     struct stat st;
-    if (::lstat(read_path.c_str(), &st) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) {
+    UniqueFd fd = open_entry(root_fd_, rule.path, &st);
+    if (!fd) {
+      if (errno == ELOOP) record_symlinked_parent(rule);
+      else if (errno == ENOENT || errno == ENOTDIR) {
         result_.warnings.push_back("configured path " + rule.path + " does not exist (skipped)");
       } else {
-        Entry e;
-        e.path = rule.path;
-        e.status = EntryStatus::kUnreadable;
-        e.severity = rule.severity;
-        result_.entries.push_back(std::move(e));
+        record_unreadable(rule.path, rule);
       }
       return;
     }
-    const size_t index = record(rule.path, read_path, st, rule);
-    if (!S_ISDIR(st.st_mode)) return;
-    const int fd = ::open(read_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      result_.entries[index].status = errno == ENOENT ? EntryStatus::kVanished : EntryStatus::kUnreadable;
-      return;
-    }
-    walk_directory(fd, rule.path, read_path, index, st.st_dev, rule, selection_.excludes_enclosing(rule.path));
+    walk_opened(rule, rule.path, fd, st, st.st_dev, true);
   }
 
   // One host path under `rule`, and with descend everything below it.
   void walk_path(const PathRule& rule, const std::string& host_path, dev_t root_dev, bool descend) {
-    const std::string read_path = read_path_for(root_, host_path);
     struct stat st;
-    if (::lstat(read_path.c_str(), &st) != 0) {
-      if (errno != ENOENT && errno != ENOTDIR) {
-        Entry e;
-        e.path = host_path;
-        e.status = EntryStatus::kUnreadable;
-        e.severity = rule.severity;
-        result_.entries.push_back(std::move(e));
-      }
-      return;  // gone: the caller's comparison makes it a removal
+    UniqueFd fd = open_entry(root_fd_, host_path, &st);
+    if (!fd) {
+      if (errno == ELOOP && host_path == rule.path) record_symlinked_parent(rule);
+      else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) record_unreadable(host_path, rule);
+      return;  // gone (or below a symlink now): the caller's comparison makes it a removal
     }
-    const size_t index = record(host_path, read_path, st, rule);
-    if (!descend || !S_ISDIR(st.st_mode) || !rule.recursive || (st.st_dev != root_dev && !rule.cross_mounts)) {
-      return;
-    }
-    const int fd = ::open(read_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      result_.entries[index].status = errno == ENOENT ? EntryStatus::kVanished : EntryStatus::kUnreadable;
-      return;
-    }
-    walk_directory(fd, host_path, read_path, index, root_dev, rule, selection_.excludes_enclosing(rule.path));
+    if (host_path == rule.path) root_dev = st.st_dev;
+    descend = descend && rule.recursive && (st.st_dev == root_dev || rule.cross_mounts);
+    walk_opened(rule, host_path, fd, st, root_dev, descend);
   }
 
   WalkResult take() { return std::move(result_); }
 
  private:
-  size_t record(const std::string& host_path, const std::string& read_path, const struct stat& st,
-                const PathRule& rule) {
+  // Records the entry `fd` (O_PATH) is and, for a directory with descend, what is below it.
+  void walk_opened(const PathRule& rule, const std::string& host_path, const UniqueFd& fd,
+                   const struct stat& st, dev_t root_dev, bool descend) {
+    const size_t index = record(host_path, st, rule, fd.get(), "");
+    if (!descend || !S_ISDIR(st.st_mode)) return;
+    const int dir_fd = ::openat(fd.get(), ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir_fd < 0) {
+      result_.entries[index].status = status_for_errno(errno);
+      return;
+    }
+    walk_directory(dir_fd, host_path, index, root_dev, rule, selection_.excludes_enclosing(rule.path));
+  }
+
+  void record_unreadable(const std::string& host_path, const PathRule& rule) {
+    Entry e;
+    e.path = host_path;
+    e.status = EntryStatus::kUnreadable;
+    e.severity = rule.severity;
+    result_.entries.push_back(std::move(e));
+  }
+
+  // The rule path lies below a symlink: record the first symlink on the way
+  // as what it is, and nothing through it.
+  void record_symlinked_parent(const PathRule& rule) {
+    for (size_t slash = rule.path.find('/', 1);; slash = rule.path.find('/', slash + 1)) {
+      const std::string prefix = rule.path.substr(0, slash);
+      struct stat st;
+      UniqueFd fd = open_entry(root_fd_, prefix, &st);
+      if (!fd) break;
+      if (S_ISLNK(st.st_mode)) {
+        result_.warnings.push_back("configured path " + rule.path + ": " + prefix +
+                                   " is a symlink (recorded as one, not followed)");
+        record(prefix, st, rule, fd.get(), "");
+        return;
+      }
+      if (slash == std::string::npos) break;
+    }
+    // The symlink was swapped away while we looked.
+    Entry e;
+    e.path = rule.path;
+    e.status = EntryStatus::kChangedWhileReading;
+    e.severity = rule.severity;
+    result_.entries.push_back(std::move(e));
+  }
+
+  // Records the entry `name` in directory at_fd, or with name "" the entry
+  // at_fd itself (O_PATH), as lstat'ed in st. Regular files are left to the
+  // hasher; anything else is opened O_PATH here, checked to be the inode the
+  // stat saw, and read for its symlink target and xattrs.
+  size_t record(const std::string& host_path, const struct stat& st, const PathRule& rule, int at_fd,
+                const char* name) {
     Entry e;
     e.path = host_path;
     fill_from_stat(st, &e);
     e.severity = rule.severity;
-    if (e.type == EntryType::kSymlink) {
-      char buf[4096];
-      const ssize_t n = ::readlink(read_path.c_str(), buf, sizeof buf);
-      if (n < 0) e.status = errno == ENOENT ? EntryStatus::kVanished : EntryStatus::kUnreadable;
-      else e.target.assign(buf, static_cast<size_t>(n));
-    } else if (e.type != EntryType::kFile && e.type != EntryType::kDirectory) {
-      e.status = EntryStatus::kSpecial;  // never opened: a FIFO would block, a device is not ours
-    }
-    if (e.type != EntryType::kFile) read_integrity_xattrs(read_path, -1, &e.xattrs);
+    if (e.type != EntryType::kFile) read_non_regular(at_fd, name, st, &e);
     result_.entries.push_back(std::move(e));
     if (on_file_ && result_.entries.back().type == EntryType::kFile) on_file_(&result_.entries.back());
     return result_.entries.size() - 1;
   }
 
+  static void read_non_regular(int at_fd, const char* name, const struct stat& st, Entry* e) {
+    UniqueFd own;
+    int fd = at_fd;
+    if (*name) {
+      own.reset(::openat(at_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      fd = own.get();
+      struct stat now;
+      if (!own) {
+        e->status = status_for_errno(errno);
+        return;
+      }
+      if (::fstat(fd, &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+        e->status = EntryStatus::kChangedWhileReading;
+        return;
+      }
+    }
+    if (e->type == EntryType::kSymlink) {
+      char buf[4096];
+      const ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
+      if (n < 0) e->status = status_for_errno(errno);
+      else e->target.assign(buf, static_cast<size_t>(n));
+    } else if (e->type != EntryType::kDirectory) {
+      e->status = EntryStatus::kSpecial;  // never opened for reading: a FIFO would block, a device is not ours
+    }
+    read_integrity_xattrs(fd, true, &e->xattrs);
+  }
+
   // dir_index: position of the directory's own entry (to mark churn_below).
   // Every entry below a rule root belongs to that rule: a more specific rule's
-  // path is skipped here and walked as its own root.
-  void walk_directory(int dir_fd, const std::string& host_dir, const std::string& read_dir,
-                      size_t dir_index, dev_t root_dev, const PathRule& rule,
-                      const std::vector<std::string>& excludes) {
+  // path is skipped here and walked as its own root. Entries are stat'ed
+  // relative to the open directory; a subdirectory is opened beneath the root
+  // again (no descriptor per level held) and must be the inode listed.
+  void walk_directory(int dir_fd, const std::string& host_dir, size_t dir_index, dev_t root_dev,
+                      const PathRule& rule, const std::vector<std::string>& excludes) {
     DIR* dir = ::fdopendir(dir_fd);
     if (!dir) {
       ::close(dir_fd);
       result_.entries[dir_index].status = EntryStatus::kUnreadable;
       return;
     }
-    std::vector<std::pair<std::string, size_t>> subdirs;  // name, entry index
+    std::vector<std::pair<std::string, size_t>> subdirs;  // host path, entry index
     const std::string host_prefix = host_dir == "/" ? "" : host_dir;
-    const std::string read_prefix = read_dir == "/" ? "" : read_dir;
     while (struct dirent* d = ::readdir(dir)) {
       const char* name = d->d_name;
       if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
@@ -149,20 +219,22 @@ class Walker {
         result_.entries.push_back(std::move(e));
         continue;
       }
-      const size_t index = record(host_path, read_prefix + "/" + name, st, rule);
-      if (S_ISDIR(st.st_mode) && rule.recursive && (st.st_dev == root_dev || rule.cross_mounts)) {
-        subdirs.emplace_back(name, index);
+      const size_t index = record(host_path, st, rule, dir_fd, name);
+      if (S_ISDIR(st.st_mode) && rule.recursive && (st.st_dev == root_dev || rule.cross_mounts) &&
+          result_.entries[index].status == EntryStatus::kOk) {
+        subdirs.emplace_back(std::move(host_path), index);
       }
     }
     ::closedir(dir);  // closes dir_fd
-    for (const auto& [name, index] : subdirs) {
-      const std::string read_path = read_prefix + "/" + name;
-      const int fd = ::open(read_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) {
-        result_.entries[index].status = errno == ENOENT ? EntryStatus::kVanished : EntryStatus::kUnreadable;
+    for (const auto& [host_path, index] : subdirs) {
+      const int fd = open_beneath(root_fd_, beneath_rel(host_path), O_RDONLY | O_DIRECTORY);
+      struct stat st;
+      if (fd < 0 || ::fstat(fd, &st) != 0 || !same_inode(st, result_.entries[index])) {
+        result_.entries[index].status = fd < 0 ? status_for_errno(errno) : EntryStatus::kChangedWhileReading;
+        if (fd >= 0) ::close(fd);
         continue;
       }
-      walk_directory(fd, host_prefix + "/" + name, read_path, index, root_dev, rule, excludes);
+      walk_directory(fd, host_path, index, root_dev, rule, excludes);
     }
   }
 
@@ -174,7 +246,7 @@ class Walker {
   }
 
   const Selection& selection_;
-  const std::string root_;
+  const int root_fd_;
   const std::function<void(Entry*)>& on_file_;
   WalkResult result_;
 };
@@ -197,12 +269,12 @@ void fill_from_stat(const struct stat& st, Entry* e) {
   e->device = st.st_dev;
 }
 
-void read_integrity_xattrs(const std::string& read_path, int fd,
-                           std::vector<std::pair<std::string, std::string>>* out) {
+void read_integrity_xattrs(int fd, bool o_path, std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
+  // An O_PATH descriptor takes no f*xattr call; its /proc/self/fd link, followed, is that inode itself.
+  const std::string proc = o_path ? "/proc/self/fd/" + std::to_string(fd) : std::string();
   char names[4096];
-  const ssize_t n = fd >= 0 ? ::flistxattr(fd, names, sizeof names)
-                            : ::llistxattr(read_path.c_str(), names, sizeof names);
+  const ssize_t n = o_path ? ::listxattr(proc.c_str(), names, sizeof names) : ::flistxattr(fd, names, sizeof names);
   if (n <= 0) return;
   for (const char* want : kIntegrityXattrs) {
     bool present = false;
@@ -211,19 +283,25 @@ void read_integrity_xattrs(const std::string& read_path, int fd,
     }
     if (!present) continue;
     char value[4096];
-    const ssize_t len = fd >= 0 ? ::fgetxattr(fd, want, value, sizeof value)
-                                : ::lgetxattr(read_path.c_str(), want, value, sizeof value);
+    const ssize_t len = o_path ? ::getxattr(proc.c_str(), want, value, sizeof value)
+                               : ::fgetxattr(fd, want, value, sizeof value);
     if (len >= 0) out->emplace_back(want, std::string(value, static_cast<size_t>(len)));
   }
   // kIntegrityXattrs is in name order already, so *out is sorted.
 }
 
-const PathRule* covering_rule(const Selection& selection, const std::string& root,
-                              const std::string& host_path, dev_t* root_dev) {
+int open_scan_root(const std::string& root) {
+  return ::open(root.empty() ? "/" : root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+namespace {
+
+const PathRule* covering_rule_at(const Selection& selection, int root_fd, const std::string& host_path,
+                                 dev_t* root_dev) {
   const PathRule* rule = selection.rule_for(host_path);
   if (!rule) return nullptr;
   struct stat st;
-  if (::lstat(read_path_for(root, rule->path).c_str(), &st) != 0) return nullptr;
+  if (!open_entry(root_fd, rule->path, &st)) return nullptr;
   *root_dev = st.st_dev;
   if (host_path == rule->path) return rule;
   const std::string parent = parent_path(host_path);
@@ -234,33 +312,41 @@ const PathRule* covering_rule(const Selection& selection, const std::string& roo
     if (selection.excluded(p)) return nullptr;
   }
   if (!rule->cross_mounts && parent != rule->path) {
-    if (::lstat(read_path_for(root, parent).c_str(), &st) != 0 || st.st_dev != *root_dev) return nullptr;
+    if (!open_entry(root_fd, parent, &st) || st.st_dev != *root_dev) return nullptr;
   }
   return rule;
 }
 
-WalkResult walk_subtree(const Selection& selection, const std::string& root, const std::string& host_path,
+}  // namespace
+
+const PathRule* covering_rule(const Selection& selection, const std::string& root,
+                              const std::string& host_path, dev_t* root_dev) {
+  const UniqueFd root_fd(open_scan_root(root));
+  return covering_rule_at(selection, root_fd.get(), host_path, root_dev);
+}
+
+WalkResult walk_subtree(const Selection& selection, int root_fd, const std::string& host_path,
                         bool self_only, const std::function<void(Entry*)>& on_file) {
-  Walker walker(selection, root, on_file);
+  Walker walker(selection, root_fd, on_file);
   dev_t root_dev = 0;
-  if (const PathRule* rule = covering_rule(selection, root, host_path, &root_dev)) {
-    walker.walk_path(*rule, host_path, root_dev, !self_only);
-  }
+  const PathRule* rule = covering_rule_at(selection, root_fd, host_path, &root_dev);
+  // A rule root that cannot be opened may lie below a symlink: walk_path records that.
+  if (!rule && selection.is_rule_root(host_path)) rule = selection.rule_for(host_path);
+  if (rule) walker.walk_path(*rule, host_path, root_dev, !self_only);
   if (!self_only) {
     // Rule roots below host_path are walked as their own roots, as in a full walk.
     for (const PathRule& r : selection.rules()) {
       if (r.path != host_path && path_is_under(r.path, host_path)) {
-        struct stat st;
-        if (::lstat(read_path_for(root, r.path).c_str(), &st) == 0) walker.walk_path(r, r.path, st.st_dev, true);
+        walker.walk_path(r, r.path, 0, true);  // its own device, once opened
       }
     }
   }
   return walker.take();
 }
 
-WalkResult walk_selection(const Selection& selection, const std::string& root,
+WalkResult walk_selection(const Selection& selection, int root_fd,
                           const std::function<void(Entry*)>& on_file) {
-  Walker walker(selection, root, on_file);
+  Walker walker(selection, root_fd, on_file);
   for (const PathRule& rule : selection.rules()) {
     // A rule root excluded by an enclosing rule is still walked: the most specific entry wins.
     walker.walk_rule(rule);

@@ -7,6 +7,7 @@
 #include <new>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "baseline/entry.h"
@@ -81,21 +82,32 @@ struct WalkResult {
   std::vector<std::string> warnings;   // e.g. a configured path that does not exist
 };
 
-/// Reads the integrity xattrs of a path (lstat semantics) or, with fd >= 0, of
-/// an open file. Names kept: security.capability, security.selinux,
-/// system.posix_acl_access. Sorted by name.
-void read_integrity_xattrs(const std::string& read_path, int fd,
-                           std::vector<std::pair<std::string, std::string>>* out);
+/// Reads the integrity xattrs of an open entry: fd opened for reading, or with
+/// o_path an O_PATH descriptor (of a symlink, device, ...: read through
+/// /proc/self/fd, which names that very inode). Names kept:
+/// security.capability, security.selinux, system.posix_acl_access. Sorted by name.
+void read_integrity_xattrs(int fd, bool o_path, std::vector<std::pair<std::string, std::string>>* out);
+
+/// Opens the scan root ("/" or the host prefix) as the directory every path is
+/// opened beneath (O_PATH); -1 with errno when it cannot.
+int open_scan_root(const std::string& root);
+
+/// A host path ("/etc/ssh") as the relative path open_beneath takes ("etc/ssh").
+inline std::string_view beneath_rel(const std::string& host_path) {
+  return std::string_view(host_path).substr(host_path.empty() ? 0 : 1);
+}
 
 /// Fills an entry's metadata fields from a struct stat.
 void fill_from_stat(const struct stat& st, Entry* e);
 
-/// Walks every rule root under `root` (the host prefix). Records host paths.
-/// Never follows symlinks; stays on the rule root's file system unless the rule
-/// says cross_mounts. Directories that are other rules' roots are left to them.
-/// on_file, if set, is called with each regular file as soon as it is recorded
-/// (the pointer stays valid), so hashing can start while the walk goes on.
-WalkResult walk_selection(const Selection& selection, const std::string& root,
+/// Walks every rule root beneath root_fd (from open_scan_root). Records host
+/// paths. Never follows a symlink, in any component of a path: a rule path
+/// whose parent is a symlink records that symlink, with a warning. Stays on the
+/// rule root's file system unless the rule says cross_mounts. Directories that
+/// are other rules' roots are left to them. on_file, if set, is called with
+/// each regular file as soon as it is recorded (the pointer stays valid), so
+/// hashing can start while the walk goes on.
+WalkResult walk_selection(const Selection& selection, int root_fd,
                           const std::function<void(Entry*)>& on_file = nullptr);
 
 /// The rule under which a full walk would record host_path, or null when it
@@ -107,7 +119,7 @@ const PathRule* covering_rule(const Selection& selection, const std::string& roo
 /// Records host_path as a full walk would and, unless self_only, everything
 /// below it, including the roots of more specific rules. A path that is gone
 /// or not covered yields no entry. For re-checking what inotify reported.
-WalkResult walk_subtree(const Selection& selection, const std::string& root, const std::string& host_path,
+WalkResult walk_subtree(const Selection& selection, int root_fd, const std::string& host_path,
                         bool self_only, const std::function<void(Entry*)>& on_file = nullptr);
 
 /// The string to put before a host path to read it: "" for root "/", else root.

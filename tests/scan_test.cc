@@ -1,9 +1,14 @@
 // The scanner on temp trees: entries, attributes, vanishing files, mounts.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
+
+#include "agent/beneath.h"
 #include "agent/check.h"
 #include "agent/scan.h"
 #include "test_util.h"
@@ -168,4 +173,152 @@ TEST_CASE("a check after a content change that keeps size and mtime reports the 
   CHECK(r.exit_bits() == kExitChanged);
   // The new content was kept for the diff; unchanged files' content was not.
   CHECK(r.scan.snapshots.size() == 1);
+}
+
+// --- Everything is opened beneath the root: open_beneath, in both of its ways. ---
+namespace {
+// Runs body once with openat2 (where the kernel has it) and once with the
+// component walk, and leaves the walk unforced.
+template <typename Body>
+void in_both_ways(Body body) {
+  for (const bool walk : {false, true}) {
+    CAPTURE(walk);
+    force_beneath_walk_for_tests(walk);
+    body();
+  }
+  force_beneath_walk_for_tests(false);
+}
+// Entries or snapshots of a scan that came from `outside`.
+bool has_outside(const ScanResult& r, const std::string& marker) {
+  for (const auto& [sha, text] : r.snapshots) {
+    if (text.find(marker) != std::string::npos) return true;
+  }
+  for (const Entry& e : r.entries) {
+    if (e.path.find("outside") != std::string::npos) return true;
+  }
+  return false;
+}
+// A tree deeper than PATH_MAX: 48 levels of 100-byte names, a file at the bottom.
+std::string make_deep_tree(const std::string& top) {
+  std::string rel;
+  const int top_fd = ::open(top.c_str(), O_PATH | O_DIRECTORY);
+  int fd = ::dup(top_fd);
+  for (int level = 0; level < 48; ++level) {
+    const std::string name = std::string(97, 'd') + std::to_string(100 + level);
+    ::mkdirat(fd, name.c_str(), 0755);
+    const int next = ::openat(fd, name.c_str(), O_PATH | O_DIRECTORY);
+    ::close(fd);
+    fd = next;
+    rel += "/" + name;
+  }
+  const int file = ::openat(fd, "deep.conf", O_WRONLY | O_CREAT, 0644);
+  REQUIRE(::write(file, "deep\n", 5) == 5);
+  ::close(file);
+  ::close(fd);
+  ::close(top_fd);
+  return rel + "/deep.conf";
+}
+}  // namespace
+
+TEST_CASE("open_beneath opens inside the tree and refuses a symlink in any component") {
+  test::TempDir root, outside;
+  ::mkdir((root / "etc").c_str(), 0755);
+  test::write_file(root / "etc/hosts", "inside\n");
+  test::write_file(outside / "hosts", "outside\n");
+  ::symlink(outside.path().c_str(), (root / "link").c_str());
+  ::symlink("hosts", (root / "etc/hosts-link").c_str());
+  const std::string deep = make_deep_tree(root.path());
+  REQUIRE(deep.size() > PATH_MAX);
+  const UniqueFd dir(::open(root.path().c_str(), O_PATH | O_DIRECTORY));
+  in_both_ways([&] {
+    UniqueFd fd(open_beneath(dir.get(), "etc/hosts", O_RDONLY));
+    CHECK(fd);
+    fd.reset(open_beneath(dir.get(), "link/hosts", O_RDONLY));  // symlinked parent
+    CHECK_FALSE(fd);
+    CHECK(errno == ELOOP);
+    fd.reset(open_beneath(dir.get(), "etc/hosts-link", O_RDONLY));  // symlink last
+    CHECK_FALSE(fd);
+    CHECK(errno == ELOOP);
+    fd.reset(open_beneath(dir.get(), "etc/hosts-link", O_PATH));  // O_PATH: the link itself
+    REQUIRE(fd);
+    struct stat st;
+    REQUIRE(::fstat(fd.get(), &st) == 0);
+    CHECK(S_ISLNK(st.st_mode));
+    fd.reset(open_beneath(dir.get(), "../" + std::string(outside.path()).substr(5) + "/hosts", O_RDONLY));
+    CHECK_FALSE(fd);
+    CHECK(errno == EXDEV);
+    fd.reset(open_beneath(dir.get(), "etc/hosts/x", O_RDONLY));  // a file on the way
+    CHECK_FALSE(fd);
+    CHECK(errno == ENOTDIR);
+    fd.reset(open_beneath(dir.get(), std::string_view(deep).substr(1), O_RDONLY));  // longer than PATH_MAX
+    CHECK(fd);
+  });
+}
+
+TEST_CASE("a rule path below a symlinked parent records the symlink, with a warning, and nothing through it") {
+  test::TempDir root, outside;
+  ::mkdir((outside / "ssh").c_str(), 0755);
+  test::write_file(outside / "ssh/outside.conf", "outside-marker\n");
+  ::symlink(outside.path().c_str(), (root / "etc").c_str());
+  Config c = config_for(root);
+  c.paths[0].path = "/etc/ssh";
+  c.content.paths = {"/etc/ssh"};
+  in_both_ways([&] {
+    const ScanResult r = run_scan(c, ScanOptions{});
+    CHECK_FALSE(has_outside(r, "outside-marker"));
+    CHECK(find(r, "/etc/ssh") == nullptr);
+    const Entry* etc = find(r, "/etc");
+    REQUIRE(etc);
+    CHECK(etc->type == EntryType::kSymlink);
+    CHECK(etc->target == outside.path());
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].find("/etc is a symlink") != std::string::npos);
+    // A re-check of the rule root, as the daemon makes, records the same.
+    const ScanResult again = scan_paths(c, {RecheckScope{"/etc/ssh"}}, ScanOptions{});
+    CHECK_FALSE(has_outside(again, "outside-marker"));
+    REQUIRE(find(again, "/etc"));
+    CHECK(find(again, "/etc")->type == EntryType::kSymlink);
+  });
+}
+
+TEST_CASE("a parent directory swapped for a symlink between the walk and the read is never followed") {
+  test::TempDir root, outside;
+  ::mkdir((outside / "ssh").c_str(), 0755);
+  test::write_file(outside / "ssh/sshd_config", "outside-marker\n");
+  in_both_ways([&] {
+    std::system(("rm -rf '" + root.path() + "'/etc; mkdir -p '" + root.path() + "'/etc/ssh").c_str());
+    test::write_file(root / "etc/ssh/sshd_config", "inside\n");
+    ScanOptions options;
+    options.threads = 1;
+    options.hooks.before_hash = [&](const std::string& read_path) {
+      if (read_path != root / "etc/ssh/sshd_config") return;
+      ::rename((root / "etc/ssh").c_str(), (root / "etc/ssh.old").c_str());
+      ::symlink((outside / "ssh").c_str(), (root / "etc/ssh").c_str());
+    };
+    const ScanResult r = run_scan(config_for(root), options);
+    CHECK_FALSE(has_outside(r, "outside-marker"));
+    const Entry* e = find(r, "/etc/ssh/sshd_config");
+    REQUIRE(e);
+    CHECK(e->status == EntryStatus::kChangedWhileReading);
+    CHECK_FALSE(e->has_sha256);  // the outside file was not read, not even hashed
+    CHECK_FALSE(e->snapshot);
+  });
+}
+
+TEST_CASE("a subtree deeper than PATH_MAX is recorded and hashed, not unreadable") {
+  test::TempDir root;
+  ::mkdir((root / "etc").c_str(), 0755);
+  const std::string deep = "/etc" + make_deep_tree(root / "etc");
+  REQUIRE(deep.size() > PATH_MAX);
+  in_both_ways([&] {
+    const ScanResult r = run_scan(config_for(root), ScanOptions{});
+    CHECK(r.incomplete == 0);
+    const Entry* e = find(r, deep);
+    REQUIRE(e);
+    CHECK(e->status == EntryStatus::kOk);
+    CHECK(e->has_sha256);
+    const ScanResult again = scan_paths(config_for(root), {RecheckScope{deep, true}}, ScanOptions{});
+    REQUIRE(find(again, deep));
+    CHECK(find(again, deep)->status == EntryStatus::kOk);
+  });
 }

@@ -2,7 +2,8 @@
 # the unit's SystemCallFilter= (expanded by systemd-analyze syscall-filter),
 # and open_by_handle_at/name_to_handle_at are not. The calls are captured with
 # strace over a run that covers start, self-confinement (prctl, seccomp,
-# landlock_*), full checks (a periodic one at idle priority), a re-check with
+# landlock_*), full checks opening beneath the root with openat2 (a periodic one
+# at idle priority), a re-check with
 # dpkg's database and locks, the sinks failing against closed ports (a name
 # resolved), /metrics, a reload by the unit's ExecReload= command and SIGTERM.
 # A call outside the filter would be SIGSYS.
@@ -57,7 +58,7 @@ rc=$?
 sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$T/trace" | sort -u > "$T/driftd.calls"
 sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$T/reload.trace" | sort -u > "$T/reload.calls"
 echo "driftd made $(wc -l < "$T/driftd.calls") distinct system calls, ExecReload= $(wc -l < "$T/reload.calls")" >&2
-for sc in prctl seccomp landlock_create_ruleset landlock_add_rule landlock_restrict_self sched_setscheduler ioprio_set; do
+for sc in prctl seccomp landlock_create_ruleset landlock_add_rule landlock_restrict_self sched_setscheduler ioprio_set openat2; do
   grep -qx "$sc" "$T/driftd.calls" || fail "the trace has no $sc call: the run did not cover it"
 done
 grep -q 'prctl(PR_SET_NO_NEW_PRIVS' "$T/trace" || fail "no PR_SET_NO_NEW_PRIVS in the trace"
