@@ -89,7 +89,7 @@ int load_baseline(const std::string& path, const std::string& public_key_path, b
     return refuse(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
                                   " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
   }
-  if (!read_whole_file(path, &out->bytes, &err)) return refuse(kExitBaselineUnreadable, "baseline " + err);
+  if (!read_whole_file(path, &out->bytes, &err, kBaselineMaxFileBytes)) return refuse(kExitBaselineUnreadable, "baseline " + err);
   BaselineReadOptions options;
   options.public_key = have_key ? &key : nullptr;
   options.allow_unsigned = allow_unsigned;
@@ -210,7 +210,7 @@ int cmd_baseline_sign(const std::vector<std::string>& argv) {
   Key key;
   if (!load_signing_key(a.get("--signing-key"), &key, &err)) return fail(kExitIo, err);
   std::string bytes, signed_bytes;
-  if (!read_whole_file(in, &bytes, &err)) return fail(kExitBaselineUnreadable, "baseline " + err);
+  if (!read_whole_file(in, &bytes, &err, kBaselineMaxFileBytes)) return fail(kExitBaselineUnreadable, "baseline " + err);
   BaselineError error;
   if (!sign_baseline_bytes(bytes, key, &signed_bytes, &error, &err)) {
     return fail(exit_code_for(error), "cannot sign " + describe(in) + ": " + err);

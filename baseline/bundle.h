@@ -21,7 +21,7 @@ inline constexpr int kBaselineOldestFormatVersion = 1;
 
 /// Bounds of the one reader (read_baseline_bytes): a member or a file past
 /// them is refused before it is allocated. No real baseline comes near them.
-inline constexpr uint64_t kBaselineMaxFileBytes = 512ull << 20;      // the whole file, as read from disk or stdin
+inline constexpr uint64_t kBaselineMaxFileBytes = 256ull << 20;      // the whole file, as read from disk or stdin
 inline constexpr uint64_t kBaselineMaxMetaBytes = 64ull << 10;       // a dozen short lines
 inline constexpr uint64_t kBaselineMaxPackagesBytes = 64ull << 20;   // ~100k packages of long names
 inline constexpr uint64_t kBaselineMaxSnapshotBytes = 16ull << 20;   // the ceiling of content.max_bytes
