@@ -775,10 +775,13 @@ int Daemon::run() {
     if (fds[1].revents & POLLIN) finish_full_rescan();
     if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) {
       WatchEvents ev;
-      watcher_->read_events(&ev);
+      const size_t watches_before = watcher_->watches();
+      watcher_->read_events(&ev);  // drops the watches of directories moved away
       metrics_.add_inotify_events(ev.events);
       for (const std::string& dir : ev.new_dirs) watcher_->watch_tree(dir);  // at once, before files land in it
-      if (!ev.new_dirs.empty()) metrics_.set_watches(watcher_->watches(), watcher_->failures());
+      if (!ev.new_dirs.empty() || watcher_->watches() != watches_before) {
+        metrics_.set_watches(watcher_->watches(), watcher_->failures());
+      }
       for (const RecheckScope& s : ev.scopes) {
         auto [it, inserted] = pending_.emplace(s.path, s.self_only);
         if (!inserted) it->second = it->second && s.self_only;  // a subtree wins
