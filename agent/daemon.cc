@@ -56,6 +56,8 @@ namespace drift {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How often writes state_dir refused (full, failing) are tried again.
+constexpr auto kRetryWrites = std::chrono::seconds(2);
 
 int64_t wall_ns() {
   struct timespec ts;
@@ -108,6 +110,9 @@ class Daemon {
   bool evaluate(bool force_push);
   void refresh_packages();
   void spool_lines(const std::vector<LokiEntry>& lines);
+  void save_state(const std::string& path, const std::string& content, const std::string& what);
+  void retry_writes();
+  void update_write_metrics();
   void run_exports_checks();
   void save_exports_state();
   void load_exports_state();
@@ -122,6 +127,11 @@ class Daemon {
   Metrics metrics_;
   Spool spool_;
   bool spool_ok_ = false;
+  // What state_dir could not take yet (full or failing): state files by path,
+  // newest content; Loki lines are held by the spool. Retried every
+  // kRetryWrites until written.
+  std::map<std::string, std::string> unsaved_;
+  std::optional<Clock::time_point> retry_writes_at_;
   std::unique_ptr<PushgatewaySink> pusher_;
   std::unique_ptr<LokiSink> loki_;
   std::unique_ptr<prometheus::Exposer> exposer_;
@@ -282,10 +292,7 @@ void Daemon::load_baseline(const std::string& why) {
   const bool same = baseline_ && baseline_payload_sha_ == info.payload_sha256;
   if (b.meta.serial > highest_serial_) {
     highest_serial_ = b.meta.serial;
-    std::string werr;
-    if (!write_file_atomically(config_.state_dir + "/highest-serial", std::to_string(highest_serial_) + "\n", 0600, &werr)) {
-      daemon_log("cannot record the baseline serial: " + werr);
-    }
+    save_state(config_.state_dir + "/highest-serial", std::to_string(highest_serial_) + "\n", "the baseline serial");
   }
   baseline_valid_ = true;
   baseline_problem_.clear();
@@ -505,12 +512,7 @@ bool Daemon::evaluate(bool force_push) {
     lines.push_back(std::move(e));
   }
   spool_lines(lines);
-  if (!transitions.empty()) {
-    std::string err;
-    if (!write_file_atomically(config_.state_dir + "/drift-state", tracker_.save(), 0600, &err)) {
-      daemon_log("cannot save the drift state: " + err);
-    }
-  }
+  if (!transitions.empty()) save_state(config_.state_dir + "/drift-state", tracker_.save(), "the drift state");
   // Keep only the content of files that are still drifted.
   std::set<std::string> keep;
   for (const Drift& d : c.drifts) {
@@ -528,14 +530,80 @@ bool Daemon::evaluate(bool force_push) {
 }
 
 // Loki lines go to the durable spool first; the Loki sink ships them from there.
+// Lines the spool cannot write wait in its memory (bounded) and are retried.
 void Daemon::spool_lines(const std::vector<LokiEntry>& lines) {
-  if (lines.empty() || !spool_ok_) return;
-  uint64_t dropped = 0;
+  if (lines.empty()) return;
+  if (!spool_ok_) {
+    spool_.count_dropped(lines.size());  // no spool since start: nowhere to keep them
+    daemon_log("spool unavailable: " + std::to_string(lines.size()) + " Loki lines dropped");
+    update_write_metrics();
+    return;
+  }
+  const bool was_holding = spool_.held() > 0;
+  SpoolDrops dropped;
   std::string err;
-  if (!spool_.append(lines, &dropped, &err)) daemon_log("spool: " + err + " (" + std::to_string(lines.size()) + " lines lost)");
-  if (dropped) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped) + " oldest lines");
-  metrics_.set_spool(spool_.entries(), spool_.dropped_total());
+  if (!spool_.append(lines, &dropped, &err)) {
+    if (!was_holding) {
+      daemon_log("spool: " + err + ": holding Loki lines in memory until state_dir can be written (at most " +
+                 std::to_string(Spool::kMaxHeldLines) + " lines, " + std::to_string(Spool::kMaxHeldBytes >> 20) + " MiB)");
+    }
+    if (!retry_writes_at_) retry_writes_at_ = Clock::now() + kRetryWrites;
+  } else if (was_holding) {
+    daemon_log("spool: written again, the Loki lines held in memory are spooled");
+  }
+  if (dropped.spool_full) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped.spool_full) + " oldest lines");
+  if (dropped.memory_full) {
+    daemon_log("spool: more than the in-memory bound waits for state_dir: dropped the " +
+               std::to_string(dropped.memory_full) + " oldest held lines");
+  }
+  update_write_metrics();
   if (loki_) loki_->wake();
+}
+
+// A state file write that fails (state_dir full) is kept and retried, so the
+// state on disk catches up once space returns.
+void Daemon::save_state(const std::string& path, const std::string& content, const std::string& what) {
+  std::string err;
+  if (write_file_atomically(path, content, 0600, &err)) {
+    if (unsaved_.erase(path)) daemon_log("saved " + what + " again");
+  } else {
+    if (!unsaved_.count(path)) daemon_log("cannot save " + what + ": " + err + " (retrying every few seconds)");
+    unsaved_[path] = content;
+    if (!retry_writes_at_) retry_writes_at_ = Clock::now() + kRetryWrites;
+  }
+  update_write_metrics();
+}
+
+void Daemon::retry_writes() {
+  retry_writes_at_.reset();
+  const uint64_t held = spool_.held();
+  const size_t unsaved = unsaved_.size();
+  if (held) {
+    SpoolDrops dropped;
+    std::string err;
+    if (spool_.flush_held(&dropped, &err)) {
+      daemon_log("spool: written again, " + std::to_string(held) + " Loki lines held in memory are spooled");
+      if (loki_) loki_->wake();
+    }
+    if (dropped.spool_full) daemon_log("spool full (spool.max_bytes): dropped the " + std::to_string(dropped.spool_full) + " oldest lines");
+  }
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    std::string err;
+    if (write_file_atomically(it->first, it->second, 0600, &err)) {
+      daemon_log("saved " + it->first + " again");
+      it = unsaved_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (spool_.held() || !unsaved_.empty()) retry_writes_at_ = Clock::now() + kRetryWrites;
+  update_write_metrics();
+  if ((held != spool_.held() || unsaved != unsaved_.size()) && pusher_) pusher_->push_soon();
+}
+
+void Daemon::update_write_metrics() {
+  metrics_.set_spool(spool_.entries(), spool_.held(), spool_.dropped_total());
+  metrics_.set_state_unsaved(unsaved_.size());
 }
 
 // A violation's identity: the same rule at the same place with the same text.
@@ -623,11 +691,8 @@ void Daemon::save_exports_state() {
     all.push_back({{"rule", v.rule}, {"path", escape_bytes(v.path)}, {"file", escape_bytes(v.file)}, {"line", v.line},
                    {"text", escape_bytes(v.text)}, {"message", v.message}, {"critical", v.critical}});
   }
-  std::string err;
-  if (!write_file_atomically(config_.state_dir + "/exports-state",
-                             all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600, &err)) {
-    daemon_log("cannot save the exports state: " + err);
-  }
+  save_state(config_.state_dir + "/exports-state",
+             all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "the exports state");
 }
 
 void Daemon::load_exports_state() {
@@ -689,6 +754,13 @@ void Daemon::shutdown() {
   // take a while to finish the walk at idle priority, and systemd's stop
   // timeout must not cost the final state. Its result is dropped anyway.
   cancel_rescan_ = true;
+  if (retry_writes_at_) retry_writes();
+  if (const uint64_t held = spool_.held()) {
+    spool_.count_dropped(held);
+    daemon_log("exiting with state_dir still unwritable: " + std::to_string(held) + " Loki lines held in memory are lost");
+  }
+  for (const auto& [path, content] : unsaved_) daemon_log("exiting with " + path + " still unsaved");
+  update_write_metrics();
   exposer_.reset();
   if (pusher_) pusher_->stop();  // one last push of the latest state
   if (loki_) loki_->stop(std::chrono::milliseconds(3000));  // the rest stays spooled
@@ -759,6 +831,7 @@ int Daemon::run() {
     if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
     if (evaluate_again_at_) deadline = std::min(deadline, *evaluate_again_at_);
     if (exports_due_) deadline = std::min(deadline, *exports_due_);
+    if (retry_writes_at_) deadline = std::min(deadline, *retry_writes_at_);
     const long long wait_ms =
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
     struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_efd_, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -775,10 +848,13 @@ int Daemon::run() {
     if (fds[1].revents & POLLIN) finish_full_rescan();
     if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) {
       WatchEvents ev;
-      watcher_->read_events(&ev);
+      const size_t watches_before = watcher_->watches();
+      watcher_->read_events(&ev);  // drops the watches of directories moved away
       metrics_.add_inotify_events(ev.events);
       for (const std::string& dir : ev.new_dirs) watcher_->watch_tree(dir);  // at once, before files land in it
-      if (!ev.new_dirs.empty()) metrics_.set_watches(watcher_->watches(), watcher_->failures());
+      if (!ev.new_dirs.empty() || watcher_->watches() != watches_before) {
+        metrics_.set_watches(watcher_->watches(), watcher_->failures());
+      }
       for (const RecheckScope& s : ev.scopes) {
         auto [it, inserted] = pending_.emplace(s.path, s.self_only);
         if (!inserted) it->second = it->second && s.self_only;  // a subtree wins
@@ -807,6 +883,7 @@ int Daemon::run() {
       exports_due_.reset();
       run_exports_checks();
     }
+    if (retry_writes_at_ && after >= *retry_writes_at_) retry_writes();
     if (evaluate_again_at_ && after >= *evaluate_again_at_) {
       evaluate_again_at_.reset();
       evaluate(false);

@@ -67,7 +67,7 @@ void LokiSink::stop(std::chrono::milliseconds grace) {
   thread_.join();
 }
 
-void LokiSink::update_metrics() { metrics_->set_spool(spool_->entries(), spool_->dropped_total()); }
+void LokiSink::update_metrics() { metrics_->set_spool(spool_->entries(), spool_->held(), spool_->dropped_total()); }
 
 void LokiSink::dead_letter(const LokiEntry& entry, const std::string& reason) {
   json j = {{"labels", entry.labels}, {"ts", std::to_string(entry.ts_ns)}, {"line", entry.line}, {"loki_error", reason}};

@@ -63,7 +63,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   scan_incomplete_ = &BuildGauge().Name("driftd_scan_incomplete_entries").Help("Entries that could not be read fully (unreadable, vanished, changed while read)").Register(r).Add({});
   inotify_events_ = &BuildCounter().Name("driftd_events_total").Help("inotify events read").Register(r).Add({});
   spool_entries_ = &BuildGauge().Name("driftd_spool_entries").Help("Loki lines waiting in the durable spool").Register(r).Add({});
-  spool_dropped_ = &BuildCounter().Name("driftd_spool_dropped_total").Help("Loki lines dropped: spool full (oldest first) or refused by Loki for good").Register(r).Add({});
+  spool_memory_entries_ = &BuildGauge().Name("driftd_spool_memory_entries").Help("Loki lines held in memory because the spool could not be written (state_dir full or failing)").Register(r).Add({});
+  spool_dropped_ = &BuildCounter().Name("driftd_spool_dropped_total").Help("Loki lines dropped: spool full (oldest first), beyond the in-memory bound while the spool cannot be written, or refused by Loki for good").Register(r).Add({});
+  state_unsaved_ = &BuildGauge().Name("driftd_state_unsaved_files").Help("State files in state_dir (drift-state, exports-state, highest-serial) that could not be written yet").Register(r).Add({});
   push_failures_ = &BuildCounter().Name("driftd_push_failures_total").Help("Failed pushes, by sink").Register(r);
   push_failures_->Add({{"sink", "pushgateway"}});
   push_failures_->Add({{"sink", "loki"}});
@@ -139,11 +141,14 @@ void Metrics::set_watches(uint64_t watches, uint64_t failures_total) {
 
 void Metrics::add_inotify_events(uint64_t n) { inotify_events_->Increment(static_cast<double>(n)); }
 
-void Metrics::set_spool(uint64_t entries, uint64_t dropped_total) {
+void Metrics::set_spool(uint64_t entries, uint64_t held, uint64_t dropped_total) {
   std::lock_guard<std::mutex> lock(mutex_);
   spool_entries_->Set(static_cast<double>(entries));
+  spool_memory_entries_->Set(static_cast<double>(held));
   raise_counter_to(spool_dropped_, static_cast<double>(dropped_total));
 }
+
+void Metrics::set_state_unsaved(uint64_t files) { state_unsaved_->Set(static_cast<double>(files)); }
 
 void Metrics::add_push_failure(const std::string& sink) { push_failures_->Add({{"sink", sink}}).Increment(); }
 

@@ -49,7 +49,11 @@ class Metrics {
   void set_full_scan(uint64_t files, double finished_unix, double duration_s, uint64_t incomplete);
   void set_watches(uint64_t watches, uint64_t failures_total);
   void add_inotify_events(uint64_t n);
-  void set_spool(uint64_t entries, uint64_t dropped_total);
+  /// The spool: lines on disk, lines held in memory because the spool could
+  /// not be written, lines dropped ever.
+  void set_spool(uint64_t entries, uint64_t held, uint64_t dropped_total);
+  /// State files (drift-state, exports-state, highest-serial) not yet written.
+  void set_state_unsaved(uint64_t files);
   void add_push_failure(const std::string& sink);
   void observe_detection_latency(double seconds);
   /// The /etc/exports checks: driftd_exports_ok (0 with any critical
@@ -85,6 +89,8 @@ class Metrics {
   prometheus::Gauge* scan_incomplete_;
   prometheus::Counter* inotify_events_;
   prometheus::Gauge* spool_entries_;
+  prometheus::Gauge* spool_memory_entries_;
+  prometheus::Gauge* state_unsaved_;
   prometheus::Counter* spool_dropped_;
   prometheus::Family<prometheus::Counter>* push_failures_;
   prometheus::Histogram* latency_;

@@ -95,18 +95,50 @@ void Spool::drop_oldest_locked(uint64_t* dropped_lines) {
   segments_.erase(it);
 }
 
-bool Spool::append(const std::vector<LokiEntry>& entries, uint64_t* dropped_lines, std::string* err) {
-  *dropped_lines = 0;
-  if (entries.empty()) return true;
-  const std::string text = encode(entries);
+bool Spool::append(const std::vector<LokiEntry>& entries, SpoolDrops* dropped, std::string* err) {
+  *dropped = SpoolDrops{};
   std::lock_guard<std::mutex> lock(mutex_);
-  while (!segments_.empty() && bytes_ + text.size() > max_bytes_) drop_oldest_locked(dropped_lines);
+  if (entries.empty() && held_.empty()) return true;
+  for (const LokiEntry& e : entries) {
+    const uint64_t bytes = encode({e}).size();
+    held_.push_back(Held{e, bytes});
+    held_bytes_ += bytes;
+  }
+  while (held_.size() > kMaxHeldLines || held_bytes_ > kMaxHeldBytes) {
+    held_bytes_ -= held_.front().bytes;
+    held_.pop_front();
+    ++dropped_;
+    ++dropped->memory_full;
+  }
+  return flush_held_locked(dropped, err);
+}
+
+bool Spool::flush_held(SpoolDrops* dropped, std::string* err) {
+  *dropped = SpoolDrops{};
+  std::lock_guard<std::mutex> lock(mutex_);
+  return flush_held_locked(dropped, err);
+}
+
+bool Spool::flush_held_locked(SpoolDrops* dropped, std::string* err) {
+  if (held_.empty()) return true;
+  std::vector<LokiEntry> entries;
+  entries.reserve(held_.size());
+  for (const Held& h : held_) entries.push_back(h.entry);
+  const std::string text = encode(entries);
+  while (!segments_.empty() && bytes_ + text.size() > max_bytes_) drop_oldest_locked(&dropped->spool_full);
   const uint64_t seq = next_seq_++;
   if (!write_file_atomically(path_of(seq), text, 0600, err)) return false;
   segments_[seq] = Info{text.size(), entries.size()};
   bytes_ += text.size();
   lines_ += entries.size();
+  held_.clear();
+  held_bytes_ = 0;
   return true;
+}
+
+uint64_t Spool::held() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return held_.size();
 }
 
 bool Spool::oldest(SpoolSegment* out) {

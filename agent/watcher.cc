@@ -3,6 +3,15 @@
 // and checked against the selection before it becomes a re-check scope. The
 // kernel coalesces nothing across names, so a burst of writes is thousands of
 // events; the daemon's debounce turns them into one re-check.
+//
+// A watch belongs to an inode and keeps its watch descriptor when the
+// directory is renamed, so the wd -> path map must follow moves: a directory
+// moved away (IN_MOVED_FROM in a watched parent, or IN_MOVE_SELF where the
+// parent is not watched) loses its watches and those of its subtree, and a
+// directory moved in (IN_MOVED_TO) is watched afresh, subtree and all, by the
+// daemon's watch_tree(), under its new name. A rename inside the tree is both.
+// A watch placed again (watch_selection() after a rescan) takes the name it
+// was placed under.
 #include "agent/watcher.h"
 
 #include <dirent.h>
@@ -58,8 +67,43 @@ bool Watcher::add_watch(const std::string& host_dir) {
     }
     return false;
   }
-  dirs_.emplace(wd, host_dir);  // the same inode twice keeps its first name
+  map_watch(wd, host_dir);
   return true;
+}
+
+void Watcher::map_watch(int wd, const std::string& host_dir) {
+  if (auto it = dirs_.find(wd); it != dirs_.end()) {
+    if (it->second == host_dir) return;
+    if (auto old = wd_of_.find(it->second); old != wd_of_.end() && old->second == wd) wd_of_.erase(old);
+  }
+  if (auto stale = wd_of_.find(host_dir); stale != wd_of_.end() && stale->second != wd) {
+    // host_dir is another inode now; the old one's watch has no name left.
+    ::inotify_rm_watch(fd_, stale->second);
+    dirs_.erase(stale->second);
+    wd_of_.erase(stale);
+  }
+  dirs_[wd] = host_dir;
+  wd_of_[host_dir] = wd;
+}
+
+void Watcher::forget(int wd) {
+  auto it = dirs_.find(wd);
+  if (it == dirs_.end()) return;
+  if (auto p = wd_of_.find(it->second); p != wd_of_.end() && p->second == wd) wd_of_.erase(p);
+  dirs_.erase(it);
+}
+
+void Watcher::drop_tree(const std::string& host_dir) {
+  std::vector<int> gone;
+  if (auto it = wd_of_.find(host_dir); it != wd_of_.end()) gone.push_back(it->second);
+  const std::string prefix = host_dir == "/" ? "/" : host_dir + "/";
+  for (auto it = wd_of_.lower_bound(prefix); it != wd_of_.end() && it->first.starts_with(prefix); ++it) {
+    gone.push_back(it->second);
+  }
+  for (int wd : gone) {
+    ::inotify_rm_watch(fd_, wd);  // its IN_IGNORED finds no name: nothing more is reported
+    forget(wd);
+  }
 }
 
 void Watcher::add_dir_tree(const PathRule& rule, const std::string& host_dir, dev_t root_dev) {
@@ -138,16 +182,20 @@ void Watcher::read_events(WatchEvents* out) {
       auto it = dirs_.find(ev->wd);
       if (it == dirs_.end()) continue;
       const std::string dir = it->second;
-      if (ev->mask & IN_IGNORED) { dirs_.erase(it); continue; }
+      if (ev->mask & IN_IGNORED) { forget(ev->wd); continue; }
       if (!ev->len) {
-        // The watched directory itself: its attributes, or it went away.
+        // The watched directory itself: its attributes, or it went away. A
+        // move seen here has no watched parent (that one would have reported
+        // IN_MOVED_FROM first and dropped this watch): its new name is unknown.
         if (ev->mask & IN_ATTRIB) out->scopes.push_back({dir, true});
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) out->scopes.push_back({dir, false});
+        if (ev->mask & IN_MOVE_SELF) drop_tree(dir);
         continue;
       }
       const std::string path = child_path(dir, ev->name);
       const bool structural = ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO);
       out->scopes.push_back({path, !structural});
+      if ((ev->mask & IN_ISDIR) && (ev->mask & IN_MOVED_FROM)) drop_tree(path);
       if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO))) out->new_dirs.push_back(path);
     }
   }

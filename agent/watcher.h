@@ -1,5 +1,7 @@
 // The watcher: inotify watches on every directory a selection covers, and the
-// translation of inotify events into re-check scopes.
+// translation of inotify events into re-check scopes. A watch follows its
+// inode, not its name: the map from watch to path is kept right across
+// renames (see watcher.cc).
 #pragma once
 
 #include <sys/types.h>
@@ -64,11 +66,19 @@ class Watcher {
  private:
   void add_dir_tree(const PathRule& rule, const std::string& host_dir, dev_t root_dev);
   bool add_watch(const std::string& host_dir);
+  /// Records wd as the watch on host_dir, replacing an older name of wd and
+  /// an older watch on host_dir (its inode went elsewhere).
+  void map_watch(int wd, const std::string& host_dir);
+  /// Removes the watches on host_dir and every directory below it (moved away:
+  /// they would report events under the old names).
+  void drop_tree(const std::string& host_dir);
+  void forget(int wd);
 
   Selection selection_;
   std::string root_;
   int fd_ = -1;
   std::map<int, std::string> dirs_;  // wd -> host directory
+  std::map<std::string, int> wd_of_;  // host directory -> wd (ordered: a subtree is a range)
   std::map<int, std::string> aux_dirs_;  // wd -> read path
   uint64_t failures_ = 0;
   size_t unwatched_ = 0;

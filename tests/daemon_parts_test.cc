@@ -1,5 +1,8 @@
 // The daemon's parts that need no server: re-check merging, drift
 // transitions, the spool, the push URL and the Loki payload.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -96,7 +99,7 @@ TEST_CASE("Spool: segments survive a reopen, come back oldest first, and a full 
   TempDir dir;
   const std::string path = dir.path() + "/spool";
   std::string err;
-  uint64_t dropped = 0;
+  SpoolDrops dropped;
   {
     Spool spool;
     REQUIRE(spool.open(path, 1 << 20, &err));
@@ -122,6 +125,37 @@ TEST_CASE("Spool: segments survive a reopen, come back oldest first, and a full 
   CHECK(small.dropped_total() > 0);
   REQUIRE(small.oldest(&seg));
   CHECK(seg.entries[0].ts_ns > 0);  // the oldest went first
+  CHECK(dropped.spool_full > 0);
+}
+
+TEST_CASE("Spool: lines that cannot be written wait in memory, bounded, and are written when they can") {
+  TempDir dir;
+  const std::string path = dir.path() + "/spool";
+  std::string err;
+  SpoolDrops dropped;
+  Spool spool;
+  REQUIRE(spool.open(path, 64 << 20, &err));
+  REQUIRE(::rmdir(path.c_str()) == 0);  // as good as a full state_dir: no write succeeds
+  CHECK_FALSE(spool.append({LokiEntry{{{"job", "driftd"}}, 1, "first"}}, &dropped, &err));
+  CHECK(spool.held() == 1);
+  CHECK(spool.entries() == 0);
+  CHECK(spool.dropped_total() == 0);
+  std::vector<LokiEntry> many;
+  for (uint64_t i = 0; i < Spool::kMaxHeldLines; ++i) many.push_back(LokiEntry{{{"job", "driftd"}}, int64_t(2 + i), "more"});
+  CHECK_FALSE(spool.append(many, &dropped, &err));
+  CHECK(dropped.memory_full == 1);  // the bound keeps the newest
+  CHECK(spool.held() == Spool::kMaxHeldLines);
+  CHECK(spool.dropped_total() == 1);
+  CHECK_FALSE(spool.flush_held(&dropped, &err));
+  REQUIRE(::mkdir(path.c_str(), 0700) == 0);
+  REQUIRE(spool.flush_held(&dropped, &err));
+  CHECK(spool.held() == 0);
+  CHECK(spool.entries() == Spool::kMaxHeldLines);
+  SpoolSegment seg;
+  REQUIRE(spool.oldest(&seg));
+  REQUIRE(seg.entries.size() == Spool::kMaxHeldLines);
+  CHECK(seg.entries.front().ts_ns == 2);  // in order, "first" dropped
+  CHECK(seg.entries.back().ts_ns == int64_t(1 + Spool::kMaxHeldLines));
 }
 
 TEST_CASE("pushgateway_group_url: plain values stay readable, others go base64url") {
