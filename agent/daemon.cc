@@ -34,6 +34,7 @@
 #include "agent/config.h"
 #include "agent/confine.h"
 #include "agent/daemon_log.h"
+#include "agent/highest_serial.h"
 #include "agent/drift_tracker.h"
 #include "agent/exports_check.h"
 #include "agent/http_client.h"
@@ -143,6 +144,7 @@ class Daemon {
   std::string baseline_payload_sha_;          // to find the same file again for snapshots
   bool baseline_valid_ = false;
   uint64_t highest_serial_ = 0;
+  std::string serial_floor_problem_;  // state_dir/highest-serial does not parse
   std::string baseline_problem_;
 
   std::vector<Entry> current_;
@@ -274,7 +276,8 @@ void Daemon::load_baseline(const std::string& why) {
   std::string err, bytes;
   Key key;
   if (!load_public_key(config_.public_key, &key, &err)) return baseline_invalid(err);
-  if (!read_whole_file(config_.baseline, &bytes, &err)) return baseline_invalid("baseline " + err);
+  if (!serial_floor_problem_.empty()) return baseline_invalid(serial_floor_problem_);
+  if (!read_whole_file(config_.baseline, &bytes, &err, kBaselineMaxFileBytes)) return baseline_invalid("baseline " + err);
   Baseline b;
   SignatureInfo info;
   BaselineError error;
@@ -292,7 +295,7 @@ void Daemon::load_baseline(const std::string& why) {
   const bool same = baseline_ && baseline_payload_sha_ == info.payload_sha256;
   if (b.meta.serial > highest_serial_) {
     highest_serial_ = b.meta.serial;
-    save_state(config_.state_dir + "/highest-serial", std::to_string(highest_serial_) + "\n", "the baseline serial");
+    save_state(config_.state_dir + "/" + kHighestSerialFile, std::to_string(highest_serial_) + "\n", "the baseline serial");
   }
   baseline_valid_ = true;
   baseline_problem_.clear();
@@ -489,7 +492,7 @@ bool Daemon::evaluate(bool force_push) {
     BaselineReadOptions ro;
     ro.skip_index = true;
     ro.want_snapshot = [&wanted](const std::string& sha) { return wanted.count(sha) > 0; };
-    if (read_whole_file(config_.baseline, &bytes, &err) &&
+    if (read_whole_file(config_.baseline, &bytes, &err, kBaselineMaxFileBytes) &&
         read_baseline_bytes(bytes, ro, &with_snapshots, &info, &error, &err) &&
         info.payload_sha256 == baseline_payload_sha_) {
       before_snapshots = std::move(with_snapshots.snapshots);
@@ -789,8 +792,13 @@ int Daemon::run() {
   }
   http_global_init();
   {
-    std::string text, err;
-    if (read_whole_file(config_.state_dir + "/highest-serial", &text, &err)) highest_serial_ = std::strtoull(text.c_str(), nullptr, 10);
+    // The rollback floor install keeps too; one that does not parse refuses
+    // every baseline (fail closed) until the operator looks.
+    std::string err;
+    if (!read_highest_serial(config_.state_dir, &highest_serial_, &err)) {
+      daemon_log(err);
+      serial_floor_problem_ = err;
+    }
   }
   // Confine before any thread starts: Landlock and seccomp apply to the
   // calling thread and what it creates afterwards.
