@@ -26,8 +26,12 @@ std::vector<std::string> default_snapshot_paths();
 bool snapshot_candidate(const ContentPolicy& policy, const std::string& path, uint32_t mode,
                         uint64_t size);
 
-/// Decision after reading: looks like text (no NUL, valid UTF-8 for the most
-/// part) and holds no private key material.
+/// Decision after reading, as a report can show it: why the content may not be
+/// snapshotted ("binary content", "content looks like a secret: WireGuard
+/// PrivateKey, line 3"), empty when it may (text holding no secret).
+std::string snapshot_content_refusal(std::string_view content);
+
+/// snapshot_content_refusal(content) is empty.
 bool snapshot_content_ok(std::string_view content);
 
 }  // namespace drift
