@@ -9,11 +9,9 @@
 #include "agent/scan.h"
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
+#include "agent/version.h"
 
 namespace drift {
-
-/// Tool version recorded in baselines and printed by --version.
-inline constexpr const char* kToolVersion = "0.1.0";
 
 struct CheckResult {
   ScanResult scan;

@@ -13,9 +13,9 @@
 #include <map>
 #include <set>
 
-#include "agent/atomic_file.h"
-#include "agent/exports_client.h"
-#include "agent/exports_options.h"
+#include "lib/atomic_file.h"
+#include "exports/exports_client.h"
+#include "exports/exports_options.h"
 #include "baseline/bundle.h"
 #include "baseline/entry.h"
 #include "baseline/signer.h"

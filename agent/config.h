@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/exports_config.h"
+#include "exports/exports_config.h"
 #include "baseline/selection.h"
 #include "baseline/snapshot_policy.h"
 

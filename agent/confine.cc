@@ -21,7 +21,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 #include "agent/walker.h"
 
 namespace drift {

@@ -29,24 +29,25 @@
 #include <set>
 #include <thread>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 #include "agent/check.h"
 #include "agent/config.h"
 #include "agent/confine.h"
 #include "agent/daemon_log.h"
+#include "agent/exit_codes.h"
 #include "agent/highest_serial.h"
 #include "agent/drift_tracker.h"
-#include "agent/exports_check.h"
-#include "agent/http_client.h"
+#include "exports/exports_check.h"
+#include "lib/http_client.h"
 #include "agent/loki_sink.h"
-#include "agent/memory_policy.h"
+#include "lib/memory_policy.h"
 #include "agent/metrics.h"
 #include "agent/package_cause.h"
 #include "agent/walker.h"
 #include "agent/pushgateway_sink.h"
 #include "agent/scan.h"
 #include "agent/spool.h"
-#include "agent/text_diff.h"
+#include "lib/text_diff.h"
 #include "agent/watcher.h"
 #include "baseline/bundle.h"
 #include "baseline/escape.h"
@@ -64,11 +65,6 @@ int64_t wall_ns() {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-std::string base_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 bool make_dirs(const std::string& dir, mode_t mode) {
@@ -632,7 +628,7 @@ void Daemon::run_exports_checks() {
       const std::string read = read_path_for(config_.root, f);
       struct stat st;
       if (::stat(read.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dirs.insert(read);
-      dirs.insert(read_path_for(config_.root, parent_path(f)));
+      dirs.insert(read_path_for(config_.root, directory_of(f)));
     }
     for (const std::string& dir : dirs) watcher_->watch_aux(dir);
   }
@@ -785,10 +781,10 @@ int Daemon::run() {
   const int sfd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
   rescan_efd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-  if (!load_config_file(&config_)) return 16;
+  if (!load_config_file(&config_)) return kExitUsage;
   if (!make_dirs(config_.state_dir, 0700)) {
     daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
-    return 20;
+    return kExitIo;
   }
   http_global_init();
   {
@@ -869,7 +865,7 @@ int Daemon::run() {
       }
       if (!ev.scopes.empty() && !first_event_) first_event_ = Clock::now();
       for (const std::string& p : ev.aux_paths) {
-        if (base_of(p) == base_of(config_.baseline) && directory_of(p) == directory_of(config_.baseline)) {
+        if (base_name(p) == base_name(config_.baseline) && directory_of(p) == directory_of(config_.baseline)) {
           load_baseline("installed");
         }
         if (config_.exports.enabled) {
@@ -907,7 +903,7 @@ int Daemon::run() {
   }
   notify_systemd("STOPPING=1");
   shutdown();
-  return restart_to_reconfine_ ? 75 : 0;
+  return restart_to_reconfine_ ? kExitRestart : kExitOk;
 }
 
 }  // namespace

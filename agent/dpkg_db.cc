@@ -17,7 +17,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 
 namespace drift {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "agent/check.h"
-#include "agent/memory_policy.h"
+#include "lib/memory_policy.h"
 #include "agent/driftctl_commands.h"
 #include "agent/exit_codes.h"
 

@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 #include "agent/check.h"
-#include "agent/cli_args.h"
+#include "lib/cli_args.h"
 #include "agent/config.h"
 #include "agent/exit_codes.h"
-#include "agent/exports_check.h"
+#include "exports/exports_check.h"
 #include "agent/highest_serial.h"
 #include "agent/package_cause.h"
 #include "agent/report.h"

@@ -9,10 +9,11 @@
 #include <string>
 
 #include "agent/check.h"
-#include "agent/memory_policy.h"
 #include "agent/confine.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/exit_codes.h"
+#include "lib/memory_policy.h"
 
 namespace {
 
@@ -70,7 +71,7 @@ int probe_confinement(const std::string& config_path, const std::string& root, c
                       const char* write_denied, const char* read_allowed) {
   drift::Config c;
   std::string err;
-  if (!drift::load_config(config_path, &c, &err)) { std::fprintf(stderr, "%s\n", err.c_str()); return 16; }
+  if (!drift::load_config(config_path, &c, &err)) { std::fprintf(stderr, "%s\n", err.c_str()); return drift::kExitUsage; }
   if (!root.empty()) c.root = root;
   const drift::ConfineReport report = drift::confine_daemon(c, config_path);
   std::printf("summary: %s\nlandlock_abi: %d\n", report.summary.c_str(), report.landlock_abi);
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
     else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
     else if (a == "--probe-confinement" && i + 3 < argc) {
       return probe_confinement(options.config_path, options.root, argv[i + 1], argv[i + 2], argv[i + 3]);
-    } else { std::fputs(kUsage, stderr); return 16; }
+    } else { std::fputs(kUsage, stderr); return drift::kExitUsage; }
   }
   const char* hooks = std::getenv("DRIFTD_TEST_HOOKS");
   options.test_hooks = hooks && std::string(hooks) == "1";

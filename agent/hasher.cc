@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "agent/beneath.h"
+#include "lib/beneath.h"
 #include "agent/walker.h"
 
 namespace drift {

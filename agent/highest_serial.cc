@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 
 namespace drift {
 

@@ -6,8 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "agent/backoff.h"
-#include "agent/http_client.h"
+#include "lib/backoff.h"
+#include "lib/http_client.h"
 
 namespace drift {
 

@@ -1,7 +1,7 @@
 #include "agent/pushgateway_sink.h"
 
-#include "agent/backoff.h"
-#include "agent/http_client.h"
+#include "lib/backoff.h"
+#include "lib/http_client.h"
 
 namespace drift {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/text_diff.h"
+#include "lib/text_diff.h"
 #include "baseline/escape.h"
 
 namespace drift {

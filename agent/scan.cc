@@ -13,9 +13,9 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/beneath.h"
+#include "lib/beneath.h"
 #include "agent/hasher.h"
-#include "agent/progress.h"
+#include "lib/progress.h"
 #include "baseline/snapshot_policy.h"
 
 namespace drift {

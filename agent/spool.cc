@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
 
 namespace drift {
 

@@ -21,7 +21,7 @@
 #include <cstring>
 #include <string>
 
-#include "agent/beneath.h"
+#include "lib/beneath.h"
 #include "baseline/compare.h"
 
 namespace drift {
@@ -304,11 +304,11 @@ const PathRule* covering_rule_at(const Selection& selection, int root_fd, const 
   if (!open_entry(root_fd, rule->path, &st)) return nullptr;
   *root_dev = st.st_dev;
   if (host_path == rule->path) return rule;
-  const std::string parent = parent_path(host_path);
+  const std::string parent = directory_of(host_path);
   if (!rule->recursive && parent != rule->path) return nullptr;
   // Every step from the rule root down must be one the walk takes: not
   // excluded, and on the rule root's file system unless it crosses mounts.
-  for (std::string p = host_path; p != rule->path; p = parent_path(p)) {
+  for (std::string p = host_path; p != rule->path; p = directory_of(p)) {
     if (selection.excluded(p)) return nullptr;
   }
   if (!rule->cross_mounts && parent != rule->path) {

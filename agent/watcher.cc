@@ -135,7 +135,7 @@ void Watcher::watch_selection() {
     if (::lstat(read_path_for(root_, rule.path).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       add_dir_tree(rule, rule.path, st.st_dev);
     } else if (rule.path != "/") {
-      add_watch(parent_path(rule.path));  // a file, or not there yet: see it appear
+      add_watch(directory_of(rule.path));  // a file, or not there yet: see it appear
     }
   }
 }

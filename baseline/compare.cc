@@ -23,12 +23,6 @@ int Comparison::exit_bits() const {
   return (added ? kExitAdded : 0) | (removed ? kExitRemoved : 0) | (changed ? kExitChanged : 0);
 }
 
-std::string parent_path(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 namespace {
 
 AttrSet unknown_attrs(const Entry& e) {
@@ -84,7 +78,7 @@ Comparison compare_entries(const std::vector<Entry>& before, const std::vector<E
   std::set<std::string> explained_parents;
   for (const Drift& d : c.drifts) {
     if (d.kind != DriftKind::kChanged || d.changed.has(Attr::kInode) || d.changed.has(Attr::kType)) {
-      explained_parents.insert(parent_path(d.path()));
+      explained_parents.insert(directory_of(d.path()));
     }
   }
   const AttrSet echo = directory_echo_attrs();

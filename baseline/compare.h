@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "baseline/entry.h"
+#include "lib/paths.h"
 
 namespace drift {
 
@@ -56,7 +57,5 @@ struct Comparison {
 Comparison compare_entries(const std::vector<Entry>& before, const std::vector<Entry>& after,
                            const ComparePolicy& policy);
 
-/// Parent of a host path ("/etc/ssh/x" -> "/etc/ssh", "/etc" -> "/").
-std::string parent_path(const std::string& path);
 
 }  // namespace drift

@@ -8,11 +8,11 @@
 #include <algorithm>
 
 #include "agent/config.h"
-#include "agent/exports_check.h"
-#include "agent/exports_client.h"
-#include "agent/exports_file.h"
-#include "agent/exports_options.h"
-#include "agent/nfs_conf.h"
+#include "exports/exports_check.h"
+#include "exports/exports_client.h"
+#include "exports/exports_file.h"
+#include "exports/exports_options.h"
+#include "exports/nfs_conf.h"
 #include "test_util.h"
 
 using namespace drift;
@@ -733,4 +733,15 @@ TEST_CASE("nfs.conf include loops end at once and are violations with their line
   CHECK(std::any_of(r.violations.begin(), r.violations.end(), [](const ExportsViolation& v) {
     return v.line == 3 && v.message.find("include loop") != std::string::npos && v.critical;
   }));
+}
+
+TEST_CASE("an exports line holding NUL bytes is a parse error, never clean") {
+  const std::string text = std::string("/srv/nfs \0\0\0(rw)\n/srv/ok 10.0.0.0/8(ro)\n", 40);
+  const ParsedExports p = parse(text);
+  REQUIRE_FALSE(p.errors.empty());
+  CHECK(p.errors[0].line == 1);
+  CHECK(p.errors[0].message.find("NUL byte") != std::string::npos);
+  CHECK(p.errors[0].text == "/srv/nfs \\x00\\x00\\x00(rw)");
+  const ExportsReport r = Host().exports(text).check();
+  CHECK_FALSE(r.violations.empty());
 }

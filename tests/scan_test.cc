@@ -8,7 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
-#include "agent/beneath.h"
+#include "lib/beneath.h"
 #include "agent/check.h"
 #include "agent/scan.h"
 #include "test_util.h"

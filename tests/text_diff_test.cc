@@ -1,7 +1,7 @@
 // Unified diffs of snapshots.
 #include <doctest/doctest.h>
 
-#include "agent/text_diff.h"
+#include "lib/text_diff.h"
 
 using drift::unified_diff;
 

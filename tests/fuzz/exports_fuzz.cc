@@ -14,11 +14,11 @@
 #include <string>
 #include <string_view>
 
-#include "agent/exports_check.h"
-#include "agent/exports_client.h"
-#include "agent/exports_file.h"
-#include "agent/exports_options.h"
-#include "agent/nfs_conf.h"
+#include "exports/exports_check.h"
+#include "exports/exports_client.h"
+#include "exports/exports_file.h"
+#include "exports/exports_options.h"
+#include "exports/nfs_conf.h"
 
 using namespace drift;
 

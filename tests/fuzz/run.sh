@@ -6,7 +6,7 @@
 # baseline reader, fed uncompressed tar streams).
 # Exit 0 means no crash, leak, trap or hang (an input over 10 s) in RUNS runs.
 # Not part of CTest: it takes minutes. FUZZ_BUILD_DIR, CLANGXX and JOBS
-# override where it builds, which compiler, and how many processes run.
+# override where it builds, which compiler, and how many build jobs run.
 set -euo pipefail
 RUNS=${1:-1000000}
 TARGET=${2:-exports}
@@ -18,20 +18,15 @@ CLANGXX=${CLANGXX:-$(command -v clang++-14 || command -v clang++ || true)}
 mkdir -p "$OUT/corpus-$TARGET"
 
 case $TARGET in
-  exports)
-    # The parser, the rules and what they use; no yaml-cpp, no network code.
-    SOURCES=(agent/exports_options.cc agent/exports_client.cc agent/exports_file.cc agent/nfs_conf.cc
-             agent/exports_sources.cc agent/exports_etab.cc agent/exports_check.cc agent/exports_report.cc
-             baseline/escape.cc)
-    LIBS=(); MAX_LEN=4096; DICT=(-dict="$HERE/exports.dict") ;;
-  baseline)
-    SOURCES=(baseline/escape.cc baseline/entry.cc baseline/index_format.cc baseline/signer.cc baseline/bundle.cc)
-    LIBS=(-larchive -lcrypto); MAX_LEN=65536; DICT=() ;;
+  exports) MAX_LEN=4096; DICT=(-dict="$HERE/exports.dict") ;;
+  baseline) MAX_LEN=65536; DICT=() ;;
   *) echo "run.sh: unknown target '$TARGET' (exports or baseline)" >&2; exit 2 ;;
 esac
-"$CLANGXX" -std=c++20 -O2 -g -fno-omit-frame-pointer \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$SRC" "$HERE/${TARGET}_fuzz.cc" "${SOURCES[@]/#/$SRC/}" "${LIBS[@]}" -o "$OUT/${TARGET}_fuzz"
+# The libraries the target fuzzes (driftd_exports, driftd_baseline), built by
+# CMake with clang and the fuzzer's instrumentation: no source list here.
+cmake -S "$SRC" -B "$OUT" -DCMAKE_CXX_COMPILER="$CLANGXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDRIFTD_FUZZ=ON -DDRIFTD_TESTS=OFF >/dev/null
+cmake --build "$OUT" --target "${TARGET}_fuzz" -j"${JOBS:-$(nproc)}" >/dev/null
 
 # The seeds stay as committed; what the fuzzer adds goes to the work corpus.
 cd "$OUT"

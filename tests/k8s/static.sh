@@ -52,7 +52,7 @@ assert {"open_by_handle_at", "name_to_handle_at", "unshare", "setns", "ptrace"} 
 assert not allowed & denied, f"the profile allows what driftd denies itself: {sorted(allowed & denied)}"
 assert {"seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "prctl",
         "inotify_init1", "inotify_add_watch", "signalfd4",
-        # the scan opens beneath the root (agent/beneath.cc): openat2, else an openat walk
+        # the scan opens beneath the root (lib/beneath.cc): openat2, else an openat walk
         "openat2", "openat", "newfstatat", "readlinkat", "listxattr", "getxattr"} <= allowed, "driftd's own needs"
 clone = [r for r in prof["syscalls"] if r["names"] == ["clone"]]
 assert clone and clone[0]["args"] == [{"index": 0, "value": 0x7E020000, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}], \

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/nfs_conf.h"
+#include "exports/nfs_conf.h"
 
 namespace drift {
 

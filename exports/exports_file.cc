@@ -10,9 +10,11 @@
 //
 // Line numbers are true editor lines (nfs-utils' own count drifts after
 // comments), and an entry's line is the line of its path.
-#include "agent/exports_file.h"
+#include "exports/exports_file.h"
 
-#include "agent/exports_client.h"
+#include <algorithm>
+
+#include "exports/exports_client.h"
 #include "baseline/escape.h"
 
 namespace drift {
@@ -246,6 +248,19 @@ class FileParser {
 }  // namespace
 
 void parse_exports_text(std::string_view text, const std::string& file, ParsedExports* out) {
+  // nfs-utils reads the file as C strings: a NUL byte cuts what it sees of a
+  // line, so the line means something other than what is written. Never
+  // clean: each such line is a parse error of its own.
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (text[i] != '\0') continue;
+    const size_t start = text.rfind('\n', i) == std::string_view::npos ? 0 : text.rfind('\n', i) + 1;
+    const size_t end = std::min(text.find('\n', i), text.size());
+    out->errors.push_back({"", file, line, escape_bytes(text.substr(start, end - start)),
+                           "the line holds a NUL byte: nfs-utils reads C strings, so it would not export what is written", false});
+    i = end - 1;
+  }
   FileParser(text, file, out).run();
 }
 

@@ -1,4 +1,4 @@
-#include "agent/http_client.h"
+#include "lib/http_client.h"
 
 #include <curl/curl.h>
 

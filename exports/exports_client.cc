@@ -3,7 +3,7 @@
 // a dotted mask (any bits) or a prefix length, where "10.0.0.0/" means
 // prefix 0 because strtoul("") is 0. Networks are kept as address and mask
 // so a non-contiguous dotted mask is still checked exactly.
-#include "agent/exports_client.h"
+#include "exports/exports_client.h"
 
 #include <arpa/inet.h>
 

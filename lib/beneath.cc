@@ -9,7 +9,7 @@
 // the previous component's descriptor, so a symlink anywhere fails the open.
 // That walk also serves paths longer than PATH_MAX, which no single call takes.
 // Nothing here knows what is being opened or why.
-#include "agent/beneath.h"
+#include "lib/beneath.h"
 
 #include <linux/openat2.h>
 #include <sys/stat.h>

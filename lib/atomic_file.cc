@@ -1,5 +1,6 @@
 // Atomic replacement: temp file, fsync, rename, fsync the directory.
-#include "agent/atomic_file.h"
+#include "lib/atomic_file.h"
+#include "lib/paths.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -25,12 +26,6 @@ bool write_all(int fd, std::string_view data) {
 }
 
 }  // namespace
-
-std::string directory_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0 && fd_ != STDOUT_FILENO) {

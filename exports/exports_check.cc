@@ -8,15 +8,15 @@
 // Severities: option-warn and export-duplicate are warnings; everything else
 // is critical (the SEV1 class: the NFS server would do something else than
 // the operator believes).
-#include "agent/exports_check.h"
+#include "exports/exports_check.h"
 
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "agent/exports_client.h"
-#include "agent/exports_etab.h"
-#include "agent/exports_file.h"
+#include "exports/exports_client.h"
+#include "exports/exports_etab.h"
+#include "exports/exports_file.h"
 #include "baseline/escape.h"
 
 namespace drift {

@@ -5,7 +5,7 @@
 // them: scandir() with versionsort, no dot files, only names with the right
 // suffix and something before it. Nothing here fails the check: a missing
 // file is absent, an unreadable one is a problem the checks report.
-#include "agent/exports_sources.h"
+#include "exports/exports_sources.h"
 
 #include <dirent.h>
 #include <fcntl.h>

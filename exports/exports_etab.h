@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/exports_file.h"
-#include "agent/exports_report.h"
+#include "exports/exports_file.h"
+#include "exports/exports_report.h"
 
 namespace drift {
 

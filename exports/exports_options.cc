@@ -4,7 +4,7 @@
 // sees 32 bits), the per-flavor flags of sec=, and putexportent()'s spelling
 // of every default. Rendering and parsing agree, so an etab line parsed back
 // compares equal to the exports line that produced it.
-#include "agent/exports_options.h"
+#include "exports/exports_options.h"
 
 #include <algorithm>
 #include <cctype>

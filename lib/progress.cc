@@ -1,7 +1,7 @@
 // Progress. Drawn from its own thread on a timer (a condition variable with a
 // timeout, not a sleep loop), so the hashing threads only bump two relaxed
 // atomics and never touch the terminal.
-#include "agent/progress.h"
+#include "lib/progress.h"
 
 #include <cstdio>
 

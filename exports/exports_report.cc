@@ -2,7 +2,7 @@
 // violation in the compiler's `file:line:` form, so editors jump to it.
 // Every host byte goes through escape_bytes, like paths in drift reports; the
 // messages were built from escaped pieces already.
-#include "agent/exports_report.h"
+#include "exports/exports_report.h"
 
 #include <nlohmann/json.hpp>
 

@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "agent/exports_config.h"
-#include "agent/exports_report.h"
-#include "agent/exports_sources.h"
+#include "exports/exports_config.h"
+#include "exports/exports_report.h"
+#include "exports/exports_sources.h"
 
 namespace drift {
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <sys/types.h>
 
+#include "lib/paths.h"  // directory_of, for the callers that write beside a file
+
 namespace drift {
 
 /// What read_whole_file reads at most unless told otherwise.
@@ -42,10 +44,6 @@ class AtomicFileWriter {
   int fd_ = -1;
   bool in_place_ = false;  // a character device or FIFO: written directly
 };
-
-/// The directory part of a path: "/etc/driftd/c.yaml" -> "/etc/driftd",
-/// "/x" -> "/", "c.yaml" -> ".".
-std::string directory_of(const std::string& path);
 
 /// Reads a whole file; "-" reads stdin. More than max_bytes, or a directory,
 /// is an error naming the path.

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/exports_options.h"
+#include "exports/exports_options.h"
 
 namespace drift {
 

@@ -1,7 +1,7 @@
 // Unified diff by longest common subsequence over lines. Snapshots are small
 // (content.max_bytes, 64 KiB by default), so the O(n*m) table is bounded; past
 // kMaxCells we say so rather than stall a check.
-#include "agent/text_diff.h"
+#include "lib/text_diff.h"
 
 #include <algorithm>
 #include <vector>

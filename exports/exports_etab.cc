@@ -5,12 +5,12 @@
 // option model, so comparing canonical option strings is exact; what cannot
 // be known without DNS (a short name against its canonical name) is matched
 // by its first label. Hash maps keep this linear in the number of entries.
-#include "agent/exports_etab.h"
+#include "exports/exports_etab.h"
 
 #include <unordered_map>
 #include <unordered_set>
 
-#include "agent/exports_client.h"
+#include "exports/exports_client.h"
 #include "baseline/escape.h"
 
 namespace drift {

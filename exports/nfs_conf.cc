@@ -6,7 +6,7 @@
 // knowing - a last line without a newline is ignored, as is everything after
 // a header without its ']'. Those ignored lines are kept so a check can say
 // why a setting that is visibly in the file does not count.
-#include "agent/nfs_conf.h"
+#include "exports/nfs_conf.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "agent/cli_args.h"
+#include "lib/cli_args.h"
 
 namespace drift {
 
