@@ -72,8 +72,10 @@ bool hash_and_snapshot(const Config& config, const ScanOptions& options, Hasher&
   if (options.hooks.before_hash) options.hooks.before_hash(read_path_for(config.root, e->path));
   const bool candidate = snapshot_candidate(config.content, e->path, e->mode, e->size);
   hasher.hash_file(root_fd, e, candidate ? content : nullptr, config.content.max_bytes);
+  // keep_content before the content tests: a check skips the secret and text
+  // tests of every unchanged file.
   if (!candidate || e->status != EntryStatus::kOk || content->size() != e->size ||
-      !snapshot_content_ok(*content) || (options.keep_content && !options.keep_content(*e))) {
+      (options.keep_content && !options.keep_content(*e)) || !snapshot_content_ok(*content)) {
     return false;
   }
   e->snapshot = true;
