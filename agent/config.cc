@@ -5,6 +5,7 @@
 #include "agent/config.h"
 
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "lib/atomic_file.h"
 #include "exports/exports_client.h"
@@ -94,6 +96,42 @@ std::string as_string(const YAML::Node& n, const std::string& key) {
   if (!n.IsScalar()) fail(n, key + ": expected a string");
   if (n.Scalar().find('\0') != std::string::npos) fail(n, key + ": contains a NUL byte");
   return n.Scalar();
+}
+
+// A pass over the YAML events before any node is built: aliases are refused
+// (`a: &x [*x]` makes yaml-cpp build a cyclic node, and nested aliases grow
+// exponentially: a config needs neither), nesting is bounded, and a second
+// document is an error.
+class ShapeCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) throw ConfigError{mark.line + 1, "a second YAML document: a config is one document"};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    throw ConfigError{mark.line + 1, "YAML aliases (*name) are not accepted in a config"};
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { deeper(mark); }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { deeper(mark); }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void deeper(const YAML::Mark& mark) {
+    if (++depth_ > 32) throw ConfigError{mark.line + 1, "nested more than 32 levels deep"};
+  }
+  int documents_ = 0;
+  int depth_ = 0;
+};
+
+void check_shape(const std::string& yaml_text) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  ShapeCheck check;
+  while (parser.HandleNextDocument(check)) {
+  }
 }
 
 // yaml-cpp keeps a repeated key in the map and answers operator[] with the
@@ -360,9 +398,8 @@ bool parse_config(const std::string& yaml_text, const std::string& source, Confi
   c.content.paths = default_snapshot_paths();
   c.content.never = default_never_snapshot_globs();
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(yaml_text);
-    if (docs.size() > 1) fail(docs[1], "a second YAML document: a config is one document");
-    parse_document(docs.empty() ? YAML::Node() : docs[0], &c);
+    check_shape(yaml_text);
+    parse_document(YAML::Load(yaml_text), &c);
     // A missing key means its default, `paths` included.
     if (c.paths.empty()) {
       Config defaults;

@@ -506,11 +506,12 @@ int cmd_accept(const std::vector<std::string>& argv) {
   // table knew, so drift it did not accept is still judged against it.
   assign_packages(packages.have_dpkg() ? &packages.db() : nullptr, lb.baseline.packages, accepted,
                   /*with_installed=*/all, /*keep_old_rows=*/!all, &next);
-  for (const Entry& e : next.entries) {
+  for (Entry& e : next.entries) {
     if (!e.snapshot) continue;
     const std::string sha = hex_encode(e.sha256);
     if (auto it = scan.snapshots.find(sha); it != scan.snapshots.end()) next.snapshots[sha] = it->second;
     else if (auto old = lb.baseline.snapshots.find(sha); old != lb.baseline.snapshots.end()) next.snapshots[sha] = old->second;
+    else e.snapshot = false;  // the old baseline's snapshot is one the content rules now refuse
   }
   if (int rc = write_baseline(next, a, a.get("--output"))) return rc;
   note("accepted the current state of " + std::to_string(taken) + " entries" +

@@ -25,6 +25,7 @@
 
 #include "baseline/escape.h"
 #include "baseline/index_format.h"
+#include "baseline/snapshot_policy.h"
 
 namespace drift {
 namespace {
@@ -366,8 +367,10 @@ namespace {
 // that looks at a part.
 class PayloadReader {
  public:
-  PayloadReader(std::string_view payload, const BaselineReadOptions& options, Baseline* b)
-      : payload_(payload), options_(options), b_(b),
+  /// meta_only: stop after the meta member (a baseline refused anyway, as
+  /// unsigned, is not read further than what says it is a baseline at all).
+  PayloadReader(std::string_view payload, const BaselineReadOptions& options, Baseline* b, bool meta_only)
+      : payload_(payload), options_(options), b_(b), meta_only_(meta_only),
         budget_(payload.size() * kBaselineMaxRatio + kBaselineRatioSlackBytes) {}
 
   bool read(std::string* err) {
@@ -379,11 +382,25 @@ class PayloadReader {
       return false;
     }
     archive_entry* e = nullptr;
+    int64_t end_of_last = 0;  // uncompressed offset where the last member's data ended
     for (;;) {
       const int r = archive_read_next_header(a.get(), &e);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK) { *err = std::string("archive: ") + archive_error_string(a.get()); return false; }
-      if (!member(a.get(), e, err)) return false;
+      // Every uncompressed byte counts against the budget, headers included:
+      // a member's header is one 512-byte ustar block after the previous
+      // member's padding. More (GNU long-name or pax extension blocks,
+      // which libarchive reads before handing over the header) is refused.
+      const int64_t at = archive_filter_bytes(a.get(), 0);
+      if (at - end_of_last >= 1024) {
+        *err = "archive: extension headers before member '" + escape_bytes(archive_entry_pathname(e) ? archive_entry_pathname(e) : "") +
+               "' (only plain ustar members)";
+        return false;
+      }
+      if (static_cast<uint64_t>(at) > budget_) { *err = "archive: expands beyond any real baseline's ratio"; return false; }
+      if (!member(a.get(), e, static_cast<uint64_t>(at), err)) return false;
+      if (meta_only_ && stage_ == Stage::kMeta) return true;
+      end_of_last = archive_filter_bytes(a.get(), 0);
     }
     return finish(err);
   }
@@ -391,7 +408,7 @@ class PayloadReader {
  private:
   enum class Stage { kStart, kMeta, kPackages, kIndex, kSnapshots };
 
-  bool member(archive* a, archive_entry* e, std::string* err) {
+  bool member(archive* a, archive_entry* e, uint64_t at, std::string* err) {
     const char* raw_name = archive_entry_pathname(e);
     const std::string name = raw_name ? raw_name : "";
     const std::string shown = "archive member '" + escape_bytes(name) + "'";
@@ -401,12 +418,11 @@ class PayloadReader {
       return false;
     }
     const uint64_t size = static_cast<uint64_t>(archive_entry_size(e));
-    if (size > budget_) {
+    if (size > budget_ - at) {
       *err = shown + ": " + std::to_string(size) + " bytes expand a " + std::to_string(payload_.size()) +
              "-byte payload beyond any real baseline's ratio";
       return false;
     }
-    budget_ -= size;
     const auto too_big = [&](uint64_t bound) {
       *err = shown + ": " + std::to_string(size) + " bytes, more than its bound of " + std::to_string(bound);
       return false;
@@ -492,7 +508,10 @@ class PayloadReader {
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx.get(), digest, &len);
     if (hex_encode(digest, len) != sha) { *err = shown + ": content does not match its SHA-256 name"; return false; }
-    if (keep) b_->snapshots.emplace(sha, std::move(content));
+    // A baseline written before the content rules it now has may hold a
+    // snapshot they refuse (a `db_password =` line): it is not handed out,
+    // so no diff, Loki line or accepted baseline carries it again.
+    if (keep && snapshot_content_ok(content)) b_->snapshots.emplace(sha, std::move(content));
     return true;
   }
 
@@ -511,7 +530,8 @@ class PayloadReader {
   std::string_view payload_;
   const BaselineReadOptions& options_;
   Baseline* b_;
-  uint64_t budget_;
+  bool meta_only_;
+  uint64_t budget_;  // uncompressed bytes the whole archive may have
   Stage stage_ = Stage::kStart;
   MetaCounts counts_;
   std::set<std::string> referenced_;  // sha256 hex of the entries with a snapshot
@@ -519,8 +539,9 @@ class PayloadReader {
   size_t snapshots_ = 0;
 };
 
-bool read_payload(std::string_view payload, const BaselineReadOptions& options, Baseline* b, std::string* err) {
-  return PayloadReader(payload, options, b).read(err);
+bool read_payload(std::string_view payload, const BaselineReadOptions& options, Baseline* b, bool meta_only,
+                  std::string* err) {
+  return PayloadReader(payload, options, b, meta_only).read(err);
 }
 
 }  // namespace
@@ -557,10 +578,12 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
       return false;
     }
   }
-  // A malformed payload is 17 for every command, signed or not (the read is
-  // bounded, so reading an unsigned one before refusing it costs nothing).
-  if (!read_payload(payload, options, b, err)) return false;
-  if (!t.is_signed && options.public_key && !options.allow_unsigned) {
+  // A malformed payload is 17 for every command. An unsigned one that is
+  // refused anyway (a key given, unsigned not allowed) is read only as far
+  // as its meta: what anyone can forge is not decompressed further.
+  const bool refuse_unsigned = !t.is_signed && options.public_key && !options.allow_unsigned;
+  if (!read_payload(payload, options, b, refuse_unsigned, err)) return false;
+  if (refuse_unsigned) {
     *error = BaselineError::kSignature;
     *err = "baseline is unsigned (sign it with `driftctl baseline sign`, or pass --allow-unsigned)";
     return false;

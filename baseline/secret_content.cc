@@ -230,9 +230,23 @@ bool crypt_hash(string_view v) {
 // lives, not the secret).
 // Empty, or a variable/template reference: `$VAR`, `${VAR}` (but not a crypt
 // hash), `%(x)s`, `<your-password>`, `{{ template }}`.
+// A `$` value is a reference only when it has a variable's shape
+// (`$NAME`, `${...}`, `$(...)`): a generated password may begin with `$`.
+bool variable_reference(string_view v) {
+  if (v.size() < 2) return false;
+  if (v[1] == '{') return v.back() == '}';
+  if (v[1] == '(') return v.back() == ')';
+  const auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  if (!((v[1] >= 'a' && v[1] <= 'z') || (v[1] >= 'A' && v[1] <= 'Z') || v[1] == '_')) return false;
+  for (size_t i = 2; i < v.size(); ++i) {
+    if (!word(v[i])) return false;
+  }
+  return true;
+}
+
 bool value_is_reference(string_view v) {
   if (v.empty()) return true;
-  if (v[0] == '$' && !crypt_hash(v)) return true;
+  if (v[0] == '$') return !crypt_hash(v) && variable_reference(v);
   return v[0] == '%' || v[0] == '<' || v.substr(0, 2) == "{{";
 }
 
@@ -307,6 +321,10 @@ const char* credential_key_kind(string_view raw_key, char separator) {
   for (const Word& w : kWords) {
     if (key.find(w.word) != std::string::npos) return w.kind;
   }
+  // Suffixes only: `DB_PASS`, `MYSQL_PASS`, containerd's and docker's `auth`
+  // (base64 user:password), but not `bypass`-like words in the middle.
+  if (ends_with(key, "pass") && key != "bypass" && key != "compass") return "password assignment";
+  if (key == "auth" || ends_with(key, "basicauth")) return "auth credential assignment";
   return nullptr;
 }
 

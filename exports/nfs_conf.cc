@@ -31,12 +31,11 @@ std::string_view trim_blank_right(std::string_view s) {
 }
 
 // What every Parser of one parse_nfs_conf_text call shares: the files being
-// parsed (a file already here is a loop) and how many were read in all (ten
-// `include = /etc/nfs.conf` lines under a depth cap alone fan out
-// exponentially).
+// parsed (a file already here is a loop). How many files and bytes were read
+// in all (ten `include = /etc/nfs.conf` lines under a depth cap alone fan out
+// exponentially) is counted in the NfsConf, across calls.
 struct IncludeState {
   std::vector<std::string> stack;
-  int files_read = 1;
 };
 
 struct Parser {
@@ -135,15 +134,20 @@ struct Parser {
       refuse("includes nested more than " + std::to_string(kNfsConfMaxIncludeDepth) + " deep");
       return;
     }
-    if (state->files_read >= kNfsConfMaxFiles) {
-      refuse("more than " + std::to_string(kNfsConfMaxFiles) + " files included in all: not followed");
+    if (conf->files_read >= kNfsConfMaxFiles) {
+      refuse("more than " + std::to_string(kNfsConfMaxFiles) + " files read in all: not followed");
       return;
     }
     if (!read(path, &sub)) {
       if (!optional) ignore(line, text, "included file " + escape_bytes(path) + " cannot be read");
       return;
     }
-    ++state->files_read;
+    if (conf->bytes_read + sub.size() > kNfsConfMaxBytes) {
+      refuse("more than " + std::to_string(kNfsConfMaxBytes) + " bytes read in all: not followed");
+      return;
+    }
+    ++conf->files_read;
+    conf->bytes_read += sub.size();
     state->stack.push_back(path);
     Parser child{path, read, conf, state, depth + 1, section, subsection, in_section};
     child.run(sub);
@@ -199,6 +203,8 @@ bool parse_bool(std::string_view v, bool* out) {
 
 void parse_nfs_conf_text(std::string_view text, const std::string& file, const NfsConfReader& read, NfsConf* conf) {
   IncludeState state{{file}};
+  ++conf->files_read;
+  conf->bytes_read += text.size();
   Parser p{file, read, conf, &state, 0, "", "", false};
   p.run(text);
 }

@@ -3,6 +3,7 @@
 // `[nfsd] vers3 = n`.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -37,10 +38,15 @@ struct NfsConf {
   /// loop), nesting deeper than kNfsConfMaxIncludeDepth, or past
   /// kNfsConfMaxFiles files read in all. Reported as violations with their line.
   std::vector<NfsConfIgnored> include_errors;
+  /// What every parse_nfs_conf_text call into this NfsConf has read, top-level
+  /// files included: the caps hold for the whole of nfs.conf and its drop-ins.
+  int files_read = 0;
+  uint64_t bytes_read = 0;
 };
 
 inline constexpr int kNfsConfMaxIncludeDepth = 8;
 inline constexpr int kNfsConfMaxFiles = 64;
+inline constexpr uint64_t kNfsConfMaxBytes = 16ull << 20;
 
 /// Reads an included file by host path into `text`; false when it cannot be read.
 using NfsConfReader = std::function<bool(const std::string& path, std::string* text)>;

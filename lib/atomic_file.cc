@@ -43,9 +43,23 @@ bool AtomicFileWriter::open(const std::string& path, mode_t mode, std::string* e
   struct stat st;
   if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-      fd_ = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-      if (fd_ < 0) { *err = path + ": " + std::strerror(errno); return false; }
-      in_place_ = true;
+      // Non-blocking open (a FIFO without a reader is an error, not a hang),
+      // then the same inode must be what was opened: a regular file swapped
+      // in between is never overwritten in place.
+      fd_ = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+      if (fd_ < 0) {
+        *err = path + ": " + (errno == ENXIO ? std::string("a FIFO with no reader") : std::strerror(errno));
+        return false;
+      }
+      in_place_ = true;  // from here on, never unlink anything
+      struct stat opened;
+      if (::fstat(fd_, &opened) != 0 || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino ||
+          (opened.st_mode & S_IFMT) != (st.st_mode & S_IFMT)) {
+        *err = path + ": replaced while being opened, not written";
+        return false;
+      }
+      const int flags = ::fcntl(fd_, F_GETFL);
+      if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
       return true;
     }
     *err = path + ": is " +

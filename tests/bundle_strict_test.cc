@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -70,6 +71,83 @@ std::string archive_of(const std::vector<Member>& members, int format = ARCHIVE_
   archive_write_close(a.get());
   a.reset();
   return out + unsigned_trailer(out);
+}
+
+// The same members as an uncompressed ustar stream, and a stream zstd-compressed
+// with an unsigned trailer: for archives edited below libarchive's writer.
+std::string raw_tar_of(const std::vector<Member>& members) {
+  std::string out;
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  archive_write_set_format(a.get(), ARCHIVE_FORMAT_TAR_USTAR);
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  archive_write_open2(
+      a.get(), &out, nullptr,
+      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr, nullptr);
+  for (const Member& m : members) {
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(e.get(), m.name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
+    archive_write_header(a.get(), e.get());
+    archive_write_data(a.get(), m.data.data(), m.data.size());
+  }
+  archive_write_close(a.get());
+  return out;
+}
+
+std::string zstd_file_of(const std::string& tar) {
+  std::string out;
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  archive_write_set_format_raw(a.get());
+  archive_write_add_filter_zstd(a.get());
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  archive_write_open2(
+      a.get(), &out, nullptr,
+      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr, nullptr);
+  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+  archive_entry_set_pathname(e.get(), "raw");
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(tar.size()));
+  archive_write_header(a.get(), e.get());
+  archive_write_data(a.get(), tar.data(), tar.size());
+  archive_write_close(a.get());
+  a.reset();
+  return out + unsigned_trailer(out);
+}
+
+// A GNU long-name block ('L') whose 1 MiB body names `name`: libarchive reads
+// it before the next (plain ustar) header and reports that header as ustar.
+std::string gnu_long_name_block(const std::string& name, size_t body = 1 << 20) {
+  std::string h(512, '\0');
+  const auto put = [&h](size_t at, const std::string& v) { h.replace(at, v.size(), v); };
+  put(0, "././@LongLink");
+  put(100, "0000644");
+  put(108, "0000000");
+  put(116, "0000000");
+  char size[13];
+  std::snprintf(size, sizeof size, "%011zo", body);
+  put(124, size);
+  put(136, "00000000000");
+  h[156] = 'L';
+  put(257, std::string("ustar  \0", 8));
+  put(148, "        ");
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  char chk[8];
+  std::snprintf(chk, sizeof chk, "%06o", sum);
+  put(148, std::string(chk, 6) + std::string("\0 ", 2));
+  std::string data = name;
+  data.resize(body, '\0');
+  return h + data;
 }
 
 std::string meta_text(size_t entries, size_t snapshots, const std::string& extra = "", int version = 2) {
@@ -227,6 +305,21 @@ TEST_CASE("bombs are refused from the member header, before anything is allocate
   m = well_formed();
   m[2].declared = 400'000'000LL;
   expect_refused(archive_of(m), "beyond any real baseline's ratio");
+}
+
+TEST_CASE("extension headers before a member are refused (they would bypass the budget)") {
+  const std::string plain = raw_tar_of(well_formed());
+  {  // the plain stream as it is reads
+    Baseline b;
+    SignatureInfo info;
+    BaselineError error;
+    std::string err;
+    REQUIRE_MESSAGE(read_baseline_bytes(zstd_file_of(plain), {}, &b, &info, &error, &err), err);
+  }
+  std::string evil;
+  for (int i = 0; i < 3; ++i) evil += gnu_long_name_block("meta");
+  evil += plain;
+  expect_refused(zstd_file_of(evil), "extension headers before member 'meta'");
 }
 
 TEST_CASE("an index line longer than the bound is refused before it is buffered") {

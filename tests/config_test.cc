@@ -150,7 +150,7 @@ TEST_CASE("durations and sizes are range-checked and never overflow") {
 TEST_CASE("a NUL byte in a path and a second YAML document are errors with their line") {
   CHECK(parse_error("paths: [\"/etc\\0/x\"]\n").find("config.yaml:1: paths[].path: contains a NUL byte") != std::string::npos);
   const std::string two = parse_error("node: a\n---\nnode: b\n");
-  CHECK_MESSAGE(two.find("config.yaml:3: a second YAML document") != std::string::npos, two);
+  CHECK_MESSAGE(two.find("config.yaml:2: a second YAML document") != std::string::npos, two);
 }
 
 TEST_CASE("load_config refuses a directory and an endless file with a bounded error") {
@@ -160,4 +160,16 @@ TEST_CASE("load_config refuses a directory and an endless file with a bounded er
   CHECK(err.find("is a directory") != std::string::npos);
   CHECK_FALSE(load_config("/dev/zero", &c, &err));
   CHECK(err.find("more than") != std::string::npos);
+}
+
+TEST_CASE("YAML aliases and deep nesting are refused before a node is built (a cycle, a billion laughs)") {
+  CHECK(parse_error("lol: &a [ *a ]\n").find("config.yaml:1: YAML aliases") != std::string::npos);
+  std::string laughs = "l0: &a0 [x,x,x,x,x,x,x,x,x,x]\n";
+  for (int i = 1; i < 10; ++i) {
+    laughs += "l" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) laughs += std::string(k ? "," : "") + "*a" + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  CHECK(parse_error(laughs).find("YAML aliases") != std::string::npos);
+  CHECK(parse_error(std::string(100, '[') + std::string(100, ']') + "\n").find("nested more than 32") != std::string::npos);
 }

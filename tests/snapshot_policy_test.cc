@@ -167,3 +167,13 @@ TEST_CASE("ordinary /etc lines that mention passwords are not credentials") {
   check_ordinary("challengePassword\t\t= A challenge password\nchallengePassword_min = 4\n");  // openssl.cnf
   check_ordinary("if [ \"$password\" == \"\" ]; then\n  token=$(cat /run/t)\nfi\n");
 }
+
+TEST_CASE("review: _PASS suffixes, registry auth and $-leading generated passwords are credentials") {
+  CHECK_FALSE(snapshot_content_refusal("DB_PASS=Xk29fjq0\n").empty());
+  CHECK_FALSE(snapshot_content_refusal("[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r\".auth]\n  auth = \"dXNlcjpwYXNz\"\n").empty());
+  CHECK_FALSE(snapshot_content_refusal("db_password = $xK9!fq2Lz\n").empty());
+  // References and ordinary words stay what they are.
+  CHECK(snapshot_content_refusal("db_password = $DB_PASSWORD\n").empty());
+  CHECK(snapshot_content_refusal("db_password = ${DB_PASSWORD}\n").empty());
+  CHECK(snapshot_content_refusal("bypass = true\nauth_method = ldap\n").empty());
+}

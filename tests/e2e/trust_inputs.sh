@@ -46,10 +46,10 @@ has "archive member 'index' unexpected here" err
 [[ ! -e $T/signed.drift ]] || fail "sign wrote a signed copy of a two-index baseline"
 run 17 diff --config "$T/config.yaml" --allow-unsigned "$T/clean.drift" "$T/two-index.drift"
 run 17 baseline show --allow-unsigned "$T/two-index.drift"
-run 17 baseline verify --public-key "$T/key.pub" "$T/two-index.drift"
+run 18 baseline verify --public-key "$T/key.pub" "$T/two-index.drift"   # unsigned: refused before its members
 run 17 check --config "$T/config.yaml" --baseline "$T/two-index.drift" --allow-unsigned
 run 17 accept --config "$T/config.yaml" --baseline "$T/two-index.drift" --allow-unsigned --all --output "$T/acc.drift"
-run 17 baseline install --config "$T/config.yaml" "$T/two-index.drift"
+run 18 baseline install --config "$T/config.yaml" "$T/two-index.drift"
 
 # Endless inputs end in a bounded error.
 run 17 baseline verify --public-key "$T/key.pub" /dev/zero
@@ -74,10 +74,18 @@ has "rescan_interval: must be between" err
 # --- 7. writes: a device node is written, never replaced; a symlink is refused --------------
 mknod "$T/null" c 1 3 2>/dev/null || { echo "no mknod here (not root?): skipping the device part" >&2; skip_dev=1; }
 if [[ -z ${skip_dev:-} ]]; then
+  mkfifo "$T/lonely"
+  run 20 baseline create --config "$T/config.yaml" --output "$T/lonely"   # no reader: an error, not a hang
+  has "a FIFO with no reader" err
   run 0 baseline create --config "$T/config.yaml" --output "$T/null"
   [[ -c $T/null ]] || fail "baseline create --output replaced a character device with: $(stat -c %F "$T/null")"
   mkfifo "$T/fifo"
   cat "$T/fifo" > "$T/from-fifo" & reader=$!
+  # A FIFO without a reader is an error (never a hang): wait until cat holds it open.
+  for _ in $(seq 600); do
+    find "/proc/$reader/fd" -lname "$T/fifo" 2>/dev/null | grep -q . && break
+    sleep 0.05
+  done
   run 0 baseline create --config "$T/config.yaml" --output "$T/fifo"
   wait $reader
   [[ -p $T/fifo ]] || fail "the FIFO was replaced"
