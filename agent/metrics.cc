@@ -29,10 +29,12 @@ std::string key_of(Severity s, DriftKind k, const std::string& cause) {
 constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kWarning};
 constexpr DriftKind kKinds[] = {DriftKind::kAdded, DriftKind::kRemoved, DriftKind::kChanged};
 
-// Raises a counter to a running total kept elsewhere (watch failures, spool drops).
-void raise_counter_to(prometheus::Counter* counter, double total) {
+// Raises a counter to a running total kept elsewhere (watch failures, spool
+// drops); true if it rose.
+bool raise_counter_to(prometheus::Counter* counter, double total) {
   const double delta = total - counter->Value();
   if (delta > 0) counter->Increment(delta);
+  return delta > 0;
 }
 
 }  // namespace
@@ -77,6 +79,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 Metrics::~Metrics() = default;
 
 void Metrics::set_drift(const std::vector<DriftFact>& drifts, int max_paths) {
+  set_drift_locked(drifts, max_paths);
+  changed();
+}
+
+void Metrics::set_drift_locked(const std::vector<DriftFact>& drifts, int max_paths) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& [key, gauge] : files_) gauge->Set(0);
   for (const DriftFact& d : drifts) files_[key_of(d.severity, d.kind, d.cause)]->Increment();
@@ -101,6 +108,11 @@ void Metrics::set_drift(const std::vector<DriftFact>& drifts, int max_paths) {
 }
 
 void Metrics::set_exports(const std::map<std::pair<std::string, std::string>, int>& critical) {
+  set_exports_locked(critical);
+  changed();
+}
+
+void Metrics::set_exports_locked(const std::map<std::pair<std::string, std::string>, int>& critical) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!exports_ok_) {
     exports_ok_ = &BuildGauge().Name("driftd_exports_ok").Help("1 when /etc/exports passes every critical rule").Register(*registry_).Add({});
@@ -117,42 +129,79 @@ void Metrics::set_exports(const std::map<std::pair<std::string, std::string>, in
 }
 
 void Metrics::count_drift_event(const DriftFact& fact) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  events_[key_of(fact.severity, fact.kind, fact.cause)]->Increment();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    events_[key_of(fact.severity, fact.kind, fact.cause)]->Increment();
+  }
+  changed();
 }
 
 void Metrics::set_baseline(bool valid, int64_t created_unix) {
-  baseline_valid_->Set(valid ? 1 : 0);
-  baseline_created_->Set(static_cast<double>(created_unix));
+  set_gauge(baseline_valid_, valid ? 1 : 0);
+  set_gauge(baseline_created_, static_cast<double>(created_unix));
 }
 
 void Metrics::set_full_scan(uint64_t files, double finished_unix, double duration_s, uint64_t incomplete) {
-  files_monitored_->Set(static_cast<double>(files));
-  last_full_scan_->Set(finished_unix);
-  full_scan_duration_->Set(duration_s);
-  scan_incomplete_->Set(static_cast<double>(incomplete));
+  set_gauge(files_monitored_, static_cast<double>(files));
+  set_gauge(last_full_scan_, finished_unix);
+  set_gauge(full_scan_duration_, duration_s);
+  set_gauge(scan_incomplete_, static_cast<double>(incomplete));
 }
 
 void Metrics::set_watches(uint64_t watches, uint64_t failures_total) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  watches_->Set(static_cast<double>(watches));
-  raise_counter_to(watch_failures_, static_cast<double>(failures_total));
+  bool rose;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rose = raise_counter_to(watch_failures_, static_cast<double>(failures_total));
+  }
+  if (rose) changed();
+  set_gauge(watches_, static_cast<double>(watches));
 }
 
-void Metrics::add_inotify_events(uint64_t n) { inotify_events_->Increment(static_cast<double>(n)); }
+void Metrics::add_inotify_events(uint64_t n) {
+  if (n == 0) return;
+  inotify_events_->Increment(static_cast<double>(n));
+  changed();
+}
 
 void Metrics::set_spool(uint64_t entries, uint64_t held, uint64_t dropped_total) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  spool_entries_->Set(static_cast<double>(entries));
-  spool_memory_entries_->Set(static_cast<double>(held));
-  raise_counter_to(spool_dropped_, static_cast<double>(dropped_total));
+  bool rose;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rose = raise_counter_to(spool_dropped_, static_cast<double>(dropped_total));
+  }
+  if (rose) changed();
+  set_gauge(spool_entries_, static_cast<double>(entries));
+  set_gauge(spool_memory_entries_, static_cast<double>(held));
 }
 
-void Metrics::set_state_unsaved(uint64_t files) { state_unsaved_->Set(static_cast<double>(files)); }
+void Metrics::set_state_unsaved(uint64_t files) { set_gauge(state_unsaved_, static_cast<double>(files)); }
 
-void Metrics::add_push_failure(const std::string& sink) { push_failures_->Add({{"sink", sink}}).Increment(); }
+void Metrics::add_push_failure(const std::string& sink) {
+  push_failures_->Add({{"sink", sink}}).Increment();
+  changed();
+}
 
-void Metrics::observe_detection_latency(double seconds) { latency_->Observe(seconds); }
+void Metrics::observe_detection_latency(double seconds) {
+  latency_->Observe(seconds);
+  changed();
+}
+
+void Metrics::set_change_listener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void Metrics::set_gauge(prometheus::Gauge* gauge, double value) {
+  if (gauge->Value() == value) return;
+  gauge->Set(value);
+  changed();
+}
+
+void Metrics::changed() {
+  std::lock_guard<std::mutex> lock(listener_mutex_);
+  if (listener_) listener_();
+}
 
 std::string Metrics::text() const {
   std::lock_guard<std::mutex> lock(mutex_);

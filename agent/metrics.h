@@ -1,9 +1,12 @@
 // driftd's metric families (names are a contract: alert rules and dashboards
 // use them). Kept in prometheus-cpp's core registry, serialised with its text
-// serializer for Pushgateway and served by its exposer for scrapes.
+// serializer for Pushgateway and served by its exposer for scrapes. Every
+// change of a value is told to one listener (the push sink), so a counter that
+// moves without a drift transition still reaches Pushgateway soon.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,7 +68,19 @@ class Metrics {
   /// The registry in Prometheus text format (what a push sends).
   std::string text() const;
 
+  /// Called after every change of a value (a counter raised, a gauge set to
+  /// another value, an observation), on the changing thread and outside the
+  /// metrics' lock: the push sink uses it to push counters that changed
+  /// without a drift transition. Empty to stop; set before the changes start.
+  void set_change_listener(std::function<void()> listener);
+
  private:
+  /// Sets a gauge and tells the listener if the value differed.
+  void set_gauge(prometheus::Gauge* gauge, double value);
+  void changed();
+  void set_drift_locked(const std::vector<DriftFact>& drifts, int max_paths);
+  void set_exports_locked(const std::map<std::pair<std::string, std::string>, int>& critical);
+
   std::shared_ptr<prometheus::Registry> registry_;
   mutable std::mutex mutex_;  // guards the path series list and counters' deltas
   prometheus::Gauge* detected_;
@@ -94,6 +109,8 @@ class Metrics {
   prometheus::Counter* spool_dropped_;
   prometheus::Family<prometheus::Counter>* push_failures_;
   prometheus::Histogram* latency_;
+  std::mutex listener_mutex_;  // guards listener_ only (never held with mutex_)
+  std::function<void()> listener_;
 };
 
 }  // namespace drift

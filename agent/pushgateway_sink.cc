@@ -51,9 +51,13 @@ std::string pushgateway_group_url(const std::string& base, const std::string& jo
   return b + "/metrics" + label_segment("job", job) + label_segment("instance", instance);
 }
 
+using Clock = std::chrono::steady_clock;
+
 PushgatewaySink::PushgatewaySink(std::string group_url, std::chrono::milliseconds heartbeat, Metrics* metrics,
-                                 std::function<void(const std::string&)> log)
-    : url_(std::move(group_url)), heartbeat_(heartbeat), metrics_(metrics), log_(std::move(log)) {
+                                 std::function<void(const std::string&)> log, std::chrono::milliseconds min_interval)
+    : url_(std::move(group_url)), heartbeat_(heartbeat), min_interval_(min_interval), metrics_(metrics),
+      log_(std::move(log)) {
+  metrics_->set_change_listener([this] { note_change(); });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -67,6 +71,15 @@ void PushgatewaySink::push_soon() {
   wake_.notify_one();
 }
 
+void PushgatewaySink::note_change() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (dirty_) return;  // already due: coalesced
+    dirty_ = true;
+  }
+  wake_.notify_one();
+}
+
 void PushgatewaySink::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -75,47 +88,56 @@ void PushgatewaySink::stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  metrics_->set_change_listener(nullptr);
+}
+
+Clock::time_point PushgatewaySink::next_push_due(Clock::time_point now) const {
+  if (requested_ || stopping_) return now;
+  Clock::time_point due = failing_ ? retry_at_ : Clock::time_point::max();
+  if (!enabled_) return due;
+  due = std::min(due, next_heartbeat_);
+  if (dirty_) due = std::min(due, std::max(last_push_ + min_interval_, failing_ ? retry_at_ : Clock::time_point::min()));
+  return due;
 }
 
 void PushgatewaySink::run() {
   Backoff backoff;
-  bool failing = false;
-  auto next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
-  auto retry_at = std::chrono::steady_clock::time_point::max();
+  next_heartbeat_ = Clock::now() + heartbeat_;
+  last_push_ = Clock::time_point::min() + min_interval_;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    const auto deadline = std::min(retry_at, enabled_ ? next_heartbeat : std::chrono::steady_clock::time_point::max());
-    auto wanted = [&] { return requested_ || stopping_; };
-    if (deadline == std::chrono::steady_clock::time_point::max()) wake_.wait(lock, wanted);
-    else wake_.wait_until(lock, deadline, wanted);
-    const auto now = std::chrono::steady_clock::now();
-    if (!(requested_ || stopping_ || now >= deadline)) continue;
-    if (!enabled_ && !requested_) {
-      if (stopping_) return;
+    const auto due = next_push_due(Clock::now());
+    if (due == Clock::time_point::max()) {
+      wake_.wait(lock);
       continue;
     }
-    requested_ = false;
+    if (Clock::now() < due) {
+      wake_.wait_until(lock, due);
+      continue;  // woken early or late: decide again
+    }
+    if (!enabled_ && !requested_ && !failing_) return;  // stopping, nothing was ever pushed
+    requested_ = dirty_ = false;
     const bool last = stopping_;
     lock.unlock();
     const HttpResponse r = http_request("PUT", url_, metrics_->text(), "text/plain; version=0.0.4", kTimeout);
-    lock.lock();
     const bool ok = r.status >= 200 && r.status < 300;
+    if (!ok) metrics_->add_push_failure("pushgateway");  // unlocked: it tells note_change
+    lock.lock();
     if (ok) {
-      if (failing) log_("pushgateway: delivered again");
-      failing = false;
+      if (failing_) log_("pushgateway: delivered again");
+      failing_ = false;
       backoff.succeeded();
-      retry_at = std::chrono::steady_clock::time_point::max();
     } else {
-      metrics_->add_push_failure("pushgateway");
-      if (!failing) {
+      if (!failing_) {
         log_("pushgateway: push to " + url_ + " failed: " +
              (r.status ? "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200) : r.error) +
              " (retrying with backoff)");
       }
-      failing = true;
-      retry_at = std::chrono::steady_clock::now() + backoff.failed();
+      failing_ = true;
+      retry_at_ = Clock::now() + backoff.failed();
     }
-    next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
+    last_push_ = Clock::now();
+    next_heartbeat_ = last_push_ + heartbeat_;
     if (last) return;
   }
 }

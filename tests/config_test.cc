@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "agent/config.h"
+#include "exports_test_util.h"
 
 using namespace drift;
 
@@ -172,4 +173,50 @@ TEST_CASE("YAML aliases and deep nesting are refused before a node is built (a c
   }
   CHECK(parse_error(laughs).find("YAML aliases") != std::string::npos);
   CHECK(parse_error(std::string(100, '[') + std::string(100, ']') + "\n").find("nested more than 32") != std::string::npos);
+
+// ---- the exports: keys ---------------------------------------------------------------
+
+TEST_CASE("exports config: every exports key, and the defaults") {
+  const ExportsConfig d = test::exports_config("node: x\n");
+  CHECK_FALSE(d.enabled);
+  CHECK(d.etab);
+  CHECK(d.rules.empty());
+  const ExportsConfig p = test::exports_config(test::kProxmoxProfile);
+  CHECK(p.enabled);
+  CHECK(p.allowed_clients == std::vector<std::string>{"10.0.20.0/22", "192.168.1.0/24"});
+  REQUIRE(p.rules.size() == 2);
+  CHECK(p.rules[0].path == "/srv/nfs");
+  CHECK(p.rules[0].line == 6);
+  CHECK(p.rules[0].forbid == std::vector<std::string>{"fsid=0"});
+  CHECK(p.nfs_conf == std::vector<std::pair<std::string, std::string>>{{"nfsd.vers3", "n"}});
+  // The canonical dump parses back to the same thing.
+  Config c;
+  std::string err;
+  REQUIRE(parse_config(test::kProxmoxProfile, "pve.yaml", &c, &err));
+  Config again;
+  REQUIRE_MESSAGE(parse_config(dump_config(c), "dump", &again, &err), err);
+  CHECK(dump_config(again) == dump_config(c));
+}
+
+TEST_CASE("exports config: exports errors name the key and the line") {
+  CHECK(test::config_error("exports:\n  enabled: true\n  etabs: false\n") == "config.yaml:3: unknown key 'exports.etabs'");
+  CHECK(test::config_error("exports:\n  enabled: maybe\n") == "config.yaml:2: exports.enabled: expected true or false, got 'maybe'");
+  CHECK(test::config_error("exports: []\n") == "config.yaml:1: exports: expected a mapping");
+  CHECK(test::config_error("exports:\n  allowed_clients: [10.0.20.0/22, 10.0.20.5/22]\n") ==
+        "config.yaml:2: exports.allowed_clients: '10.0.20.5/22' has host bits set (did you mean the network address?)");
+  CHECK(test::config_error("exports:\n  allowed_clients: [nas.lan]\n").find("config.yaml:2: exports.allowed_clients: expected a CIDR") == 0);
+  CHECK(test::config_error("exports:\n  rules:\n    - path: /srv/nfs\n      require: [async, asynch]\n") ==
+        "config.yaml:4: exports.rules[].require: unknown option 'asynch'");
+  CHECK(test::config_error("exports:\n  rules:\n    - { path: /srv/nfs, forbid: fsid=0 }\n") ==
+        "config.yaml:3: exports.rules[].forbid: expected a list of export options");
+  CHECK(test::config_error("exports:\n  rules:\n    - { require: [async] }\n") == "config.yaml:3: exports.rules[]: missing key 'path'");
+  CHECK(test::config_error("exports:\n  rules:\n    - { path: srv/nfs }\n").find("config.yaml:3: exports.rules[].path: expected an absolute path") == 0);
+  CHECK(test::config_error("exports:\n  rules:\n    - { path: /srv/nfs }\n    - { path: /srv/nfs/ }\n") ==
+        "config.yaml:4: exports.rules: '/srv/nfs' is listed twice");
+  CHECK(test::config_error("exports:\n  rules:\n    - { path: /srv/nfs, requires: [async] }\n") ==
+        "config.yaml:3: unknown key 'exports.rules[].requires'");
+  CHECK(test::config_error("exports:\n  nfs_conf: { vers3: n }\n") ==
+        "config.yaml:2: exports.nfs_conf: key 'vers3' must be section.key, like nfsd.vers3");
+  CHECK(test::config_error("exports:\n  nfs_conf:\n    nfsd.vers3: [n]\n") == "config.yaml:3: exports.nfs_conf.nfsd.vers3: expected a string");
+  CHECK(test::config_error("exports:\n  pseudo_root: /srv\n") == "config.yaml:2: exports.pseudo_root: expected a list of paths");
 }

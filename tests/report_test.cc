@@ -1,0 +1,88 @@
+// agent/report: the text and JSON reports of a small comparison (one added,
+// one changed, one incomplete entry), and a hostile path (newline, terminal
+// escape, quote, invalid UTF-8) that reaches neither raw.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "agent/report.h"
+#include "baseline/escape.h"
+#include "test_util.h"
+
+using namespace drift;
+using drift::test::file_entry;
+
+namespace {
+
+const std::string kHostile = "/etc/evil\nfake: line \x1b[2J\"q\" \xff";
+
+// A comparison over entries it does not own: keep the fixture alive while rendering.
+struct Fixture {
+  Entry added = file_entry(kHostile, 3);
+  Entry before = file_entry("/etc/hosts", 1);
+  Entry after = file_entry("/etc/hosts", 1);
+  Entry unreadable = file_entry("/etc/shadow", 1);
+  Comparison c;
+  ReportInput in;
+  Fixture() {
+    after.mode = 0600;
+    unreadable.status = EntryStatus::kUnreadable;
+    c.drifts.push_back({DriftKind::kAdded, nullptr, &added, AttrSet{}, Severity::kCritical, {}});
+    c.drifts.push_back({DriftKind::kChanged, &before, &after, AttrSet{}, Severity::kWarning, {}});
+    c.drifts[1].changed.add(Attr::kMode);
+    c.added = c.changed = 1;
+    in.comparison = &c;
+    in.title = "check of n1 against baseline serial 3";
+    in.facts = {{"node", "n1"}};
+    in.entries = 3;
+    in.incomplete = {&unreadable};
+    in.exit_code = kExitAdded | kExitChanged | kExitIncomplete;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("report: the text report has the summary, each drift with its changes, the incomplete entries") {
+  Fixture f;
+  const std::string text = render_text_report(f.in);
+  CHECK(text.find("check of n1 against baseline serial 3\n  node: n1\n") == 0);
+  CHECK(text.find("summary: 3 entries, 1 added, 0 removed, 1 changed (1 critical), 1 incomplete\n") != std::string::npos);
+  CHECK(text.find("\nchanged [warning] /etc/hosts (file)\n  mode: ") != std::string::npos);
+  CHECK(text.find("  unreadable /etc/shadow\n") != std::string::npos);
+  CHECK(text.find("exit code 13\n") != std::string::npos);
+}
+
+TEST_CASE("report: a hostile path is escaped in the text report: one line, no raw control or invalid byte") {
+  Fixture f;
+  const std::string text = render_text_report(f.in);
+  const std::string line = "added [critical] " + escape_bytes(kHostile) + " (file)\n";
+  CHECK(line == "added [critical] /etc/evil\\nfake: line \\x1b[2J\"q\" \\xff (file)\n");
+  CHECK(text.find("\n" + line) != std::string::npos);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\xff') == std::string::npos);
+  CHECK(text.find("\nfake: line") == std::string::npos);  // no forged line
+}
+
+TEST_CASE("report: the JSON report parses and carries the escaped path as a string") {
+  Fixture f;
+  const std::string out = render_json_report(f.in);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find('\xff') == std::string::npos);
+  const nlohmann::json doc = nlohmann::json::parse(out);
+  CHECK(doc["summary"]["node"] == "n1");
+  CHECK(doc["summary"]["added"] == 1);
+  CHECK(doc["summary"]["critical"] == 1);
+  CHECK(doc["summary"]["exit_code"] == 13);
+  REQUIRE(doc["drift"].size() == 2);
+  CHECK(doc["drift"][0]["path"] == escape_bytes(kHostile));
+  CHECK(doc["drift"][0]["kind"] == "added");
+  std::string sha;
+  for (int i = 0; i < 32; ++i) sha += "03";
+  CHECK(doc["drift"][0]["sha256"] == sha);
+  CHECK(doc["drift"][1]["changed"].contains("mode"));
+  CHECK(doc["incomplete"][0] == nlohmann::json{{"path", "/etc/shadow"}, {"status", "unreadable"}});
+  std::string raw;
+  CHECK(unescape_bytes(doc["drift"][0]["path"].get<std::string>(), &raw));
+  CHECK(raw == kHostile);  // escaped, not lost
+}
