@@ -173,6 +173,7 @@ TEST_CASE("YAML aliases and deep nesting are refused before a node is built (a c
   }
   CHECK(parse_error(laughs).find("YAML aliases") != std::string::npos);
   CHECK(parse_error(std::string(100, '[') + std::string(100, ']') + "\n").find("nested more than 32") != std::string::npos);
+}
 
 // ---- the exports: keys ---------------------------------------------------------------
 

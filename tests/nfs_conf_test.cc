@@ -92,3 +92,27 @@ TEST_CASE("nfs.conf include loops end at once and are violations with their line
     return v.line == 3 && v.message.find("include loop") != std::string::npos && v.critical;
   }));
 }
+
+TEST_CASE("nfs.conf caps hold across nfs.conf and its drop-ins, in files and in bytes") {
+  NfsConf conf;
+  const std::string fan = "[nfsd]\ninclude = /etc/a.conf\n";
+  int reads = 0;
+  const auto read = [&](const std::string&, std::string* out) {
+    ++reads;
+    *out = "[nfsd]\nvers3 = n\n";
+    return true;
+  };
+  // Each drop-in alone stays under the cap; together they do not.
+  for (int i = 0; i < kNfsConfMaxFiles; ++i) parse_nfs_conf_text(fan, "/etc/nfs.conf.d/" + std::to_string(i) + ".conf", read, &conf);
+  CHECK(conf.files_read <= kNfsConfMaxFiles);
+  CHECK_FALSE(conf.include_errors.empty());
+  CHECK(conf.include_errors.back().reason.find("files read in all") != std::string::npos);
+  // A few large included files reach the byte cap.
+  NfsConf big;
+  const std::string large(6 << 20, '#');
+  parse_nfs_conf_text("[nfsd]\ninclude = /etc/b1\ninclude = /etc/b2\ninclude = /etc/b3\n", "/etc/nfs.conf",
+                      [&](const std::string&, std::string* out) { *out = large; return true; }, &big);
+  REQUIRE_FALSE(big.include_errors.empty());
+  CHECK(big.include_errors.back().reason.find("bytes read in all") != std::string::npos);
+  CHECK(big.bytes_read <= kNfsConfMaxBytes);
+}
