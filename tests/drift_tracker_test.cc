@@ -98,6 +98,7 @@ TEST_CASE("drift-state: an unknown version or a corrupt file is refused and the 
   CHECK(t.load("driftd drift-state 0\n[]\n") == StateLoad::kUnknownVersion);
   CHECK(t.load("driftd drift-state two\n[]\n") == StateLoad::kCorrupt);
   CHECK(t.load("driftd exports-state 2\n[]\n") == StateLoad::kCorrupt);  // another file's
+  CHECK(t.load("driftd other-state 2\n[]\n") == StateLoad::kCorrupt);
   CHECK(t.load(good.substr(0, good.size() / 2)) == StateLoad::kCorrupt);
   CHECK(t.load("driftd drift-state 2\n{}\n") == StateLoad::kCorrupt);
   std::string bad_token = good;
