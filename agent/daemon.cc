@@ -7,15 +7,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 
@@ -37,6 +33,12 @@
 #include "agent/exit_codes.h"
 #include "agent/highest_serial.h"
 #include "agent/drift_tracker.h"
+#include "agent/dpkg_gate.h"
+#include "agent/exports_tracker.h"
+#include "agent/installed_baseline.h"
+#include "agent/loki_lines.h"
+#include "agent/rescan_worker.h"
+#include "agent/state_file.h"
 #include "exports/exports_check.h"
 #include "lib/http_client.h"
 #include "agent/loki_sink.h"
@@ -75,17 +77,6 @@ bool make_dirs(const std::string& dir, mode_t mode) {
   return ::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST;
 }
 
-// Periodic full rescans yield to the node's workloads: SCHED_IDLE for CPU and
-// the idle I/O class (honoured by BFQ; others ignore it). Both are per thread
-// and inherited by the hashing threads the scan starts. Both by raw syscall:
-// musl's sched_setscheduler() always fails with ENOSYS (the Alpine image).
-void lower_priority_of_this_thread() {
-  struct sched_param p{};
-  ::syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &p);
-  constexpr int kIoprioWhoProcess = 1, kIoprioClassIdle = 3, kIoprioClassShift = 13;
-  ::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << kIoprioClassShift);
-}
-
 std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Baseline> base) {
   return [base](const Entry& now) { return base && content_changed_from(base->entries, now); };
 }
@@ -105,14 +96,12 @@ class Daemon {
   void finish_full_rescan();
   void recheck_pending();
   bool evaluate(bool force_push);
-  void refresh_packages();
   void spool_lines(const std::vector<LokiEntry>& lines);
   void save_state(const std::string& path, const std::string& content, const std::string& what);
   void retry_writes();
   void update_write_metrics();
   void run_exports_checks();
-  void save_exports_state();
-  void load_exports_state();
+  void load_states();
   std::string diff_for(const DriftTransition& t, const std::map<std::string, std::string>& before_snapshots);
   void handle_signal(int sig, bool* quit);
   void note_replaced_file_rules(const std::vector<Entry>& entries);
@@ -136,12 +125,7 @@ class Daemon {
   std::unique_ptr<Watcher> watcher_;
   ConfineReport confinement_;
 
-  std::shared_ptr<const Baseline> baseline_;  // the last valid baseline
-  std::string baseline_payload_sha_;          // to find the same file again for snapshots
-  bool baseline_valid_ = false;
-  uint64_t highest_serial_ = 0;
-  std::string serial_floor_problem_;  // state_dir/highest-serial does not parse
-  std::string baseline_problem_;
+  InstalledBaseline baseline_;
 
   std::vector<Entry> current_;
   bool have_current_ = false;
@@ -149,32 +133,19 @@ class Daemon {
   DriftTracker tracker_;
   bool pushed_once_ = false;
 
-  // The package-aware check. While dpkg runs, files and its database disagree
-  // (files land before the status file says which version they belong to), so
-  // judging drift waits for dpkg to finish, up to kMaxDpkgWait.
-  PackageClassifier packages_;
-  bool packages_loaded_ = false;
-  struct stat dpkg_status_stat_ {};
-  std::string dpkg_warning_;
-  std::optional<Clock::time_point> waiting_for_dpkg_since_, evaluate_again_at_;
-  bool deferred_force_push_ = false;
+  DpkgGate dpkg_;  // the package-aware check waits for dpkg
+  std::optional<Clock::time_point> evaluate_again_at_;
 
   // The /etc/exports checks (exports.enabled): run at start, on every full
   // check, and `debounce` after a change to a file they read.
   std::vector<std::string> exports_files_;  // host paths the last run consulted
-  std::map<std::string, ExportsViolation> exports_violations_;  // by identity
+  ExportsTracker exports_;
   std::optional<Clock::time_point> exports_due_;
 
   std::map<std::string, bool> pending_;  // path -> self_only
   std::optional<Clock::time_point> first_event_;
 
-  std::thread rescan_thread_;
-  std::atomic<bool> cancel_rescan_{false};  // SIGTERM must not wait for an idle-priority rescan
-  bool rescan_running_ = false, rescan_again_ = false;
-  int rescan_efd_ = -1;
-  ScanResult rescan_result_;
-  double rescan_seconds_ = 0;
-  std::vector<RecheckScope> dirty_during_rescan_;
+  RescanWorker rescan_;
   Clock::time_point next_rescan_;
   bool paused_ = false;
   bool restart_to_reconfine_ = false;
@@ -256,56 +227,32 @@ void Daemon::place_watches() {
 }
 
 void Daemon::baseline_invalid(const std::string& reason) {
-  baseline_valid_ = false;
-  metrics_.set_baseline(false, baseline_ ? baseline_->meta.created : 0);
-  if (reason != baseline_problem_) {
+  const auto& last = baseline_.current();
+  metrics_.set_baseline(false, last ? last->meta.created : 0);
+  if (baseline_.mark_invalid(reason)) {
     daemon_log("baseline not valid: " + reason +
-               (baseline_ ? "; still comparing with the last valid one (serial " +
-                                std::to_string(baseline_->meta.serial) + ")"
-                          : "; nothing to compare with until a valid baseline is installed"));
+               (last ? "; still comparing with the last valid one (serial " + std::to_string(last->meta.serial) + ")"
+                     : "; nothing to compare with until a valid baseline is installed"));
   }
-  baseline_problem_ = reason;
   if (pusher_) pusher_->push_soon();
 }
 
 void Daemon::load_baseline(const std::string& why) {
-  std::string err, bytes;
-  Key key;
-  if (!load_public_key(config_.public_key, &key, &err)) return baseline_invalid(err);
-  if (!serial_floor_problem_.empty()) return baseline_invalid(serial_floor_problem_);
-  if (!read_whole_file(config_.baseline, &bytes, &err, kBaselineMaxFileBytes)) return baseline_invalid("baseline " + err);
-  Baseline b;
-  SignatureInfo info;
-  BaselineError error;
-  BaselineReadOptions ro;
-  ro.public_key = &key;
-  if (!read_baseline_bytes(bytes, ro, &b, &info, &error, &err)) return baseline_invalid(config_.baseline + ": " + err);
-  if (b.meta.node != config_.node) {
-    return baseline_invalid(config_.baseline + " was made for node '" + escape_bytes(b.meta.node) +
-                            "', this is '" + escape_bytes(config_.node) + "'");
+  const InstalledBaseline::Outcome o = baseline_.load(config_.baseline, config_.public_key, config_.node);
+  if (!o.accepted) return baseline_invalid(o.reason);
+  const Baseline& b = *baseline_.current();
+  if (o.serial_raised) {
+    save_state(config_.state_dir + "/" + kHighestSerialFile, std::to_string(baseline_.highest_serial()) + "\n",
+               "the baseline serial");
   }
-  if (b.meta.serial < highest_serial_) {
-    return baseline_invalid(config_.baseline + " has serial " + std::to_string(b.meta.serial) +
-                            ", older than serial " + std::to_string(highest_serial_) + " already seen (rollback refused)");
-  }
-  const bool same = baseline_ && baseline_payload_sha_ == info.payload_sha256;
-  if (b.meta.serial > highest_serial_) {
-    highest_serial_ = b.meta.serial;
-    save_state(config_.state_dir + "/" + kHighestSerialFile, std::to_string(highest_serial_) + "\n", "the baseline serial");
-  }
-  baseline_valid_ = true;
-  baseline_problem_.clear();
   metrics_.set_baseline(true, b.meta.created);
-  if (!same) {
+  if (o.replaced) {
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
-               " entries, key " + info.key_id + ") loaded: " + why);
-    baseline_ = std::make_shared<const Baseline>(std::move(b));
-    baseline_payload_sha_ = info.payload_sha256;
+               " entries, key " + baseline_.key_id() + ") loaded: " + why);
   }
-  bytes = std::string();
   trim_heap();
   if (have_current_) evaluate(true);
-  else if (!rescan_running_) start_full_rescan();
+  else if (!rescan_.running()) start_full_rescan();
   if (pusher_) pusher_->push_soon();
 }
 
@@ -314,52 +261,36 @@ void Daemon::load_baseline(const std::string& why) {
 // or the rules changed), so they run at normal priority: SCHED_IDLE can
 // starve for minutes on a busy node.
 void Daemon::start_full_rescan(bool periodic) {
-  if (rescan_running_) {
-    rescan_again_ = true;
-    return;
-  }
-  if (!baseline_) return;  // nothing to compare with; a valid baseline starts one
-  rescan_running_ = true;
-  dirty_during_rescan_.clear();
-  Config config = config_;
-  ScanOptions options;
-  options.keep_content = keep_changed_content(baseline_);
-  options.cancel = &cancel_rescan_;
-  rescan_thread_ = std::thread([this, config, options, periodic] {
-    if (periodic) lower_priority_of_this_thread();
-    const auto t0 = Clock::now();
-    ScanResult r = run_scan(config, options);
-    rescan_seconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
-    rescan_result_ = std::move(r);
-    const uint64_t one = 1;
-    (void)!::write(rescan_efd_, &one, sizeof one);
-  });
+  if (!rescan_.running() && !baseline_.current()) return;  // nothing to compare with; a valid baseline starts one
+  const Config config = config_;
+  const auto keep = keep_changed_content(baseline_.current());
+  rescan_.start([config, keep](const std::atomic<bool>* cancel) {
+    ScanOptions options;
+    options.keep_content = keep;
+    options.cancel = cancel;
+    return run_scan(config, options);
+  }, periodic);
 }
 
 void Daemon::finish_full_rescan() {
-  uint64_t n;
-  (void)!::read(rescan_efd_, &n, sizeof n);
-  rescan_thread_.join();
-  rescan_running_ = false;
-  ScanResult r = std::move(rescan_result_);
-  rescan_result_ = ScanResult{};
+  RescanWorker::Done done = rescan_.finish();
+  ScanResult& r = done.result;
   for (const std::string& w : r.warnings) daemon_log("warning: " + w);
   note_replaced_file_rules(r.entries);
   if (restart_to_reconfine_) return;
   current_ = std::move(r.entries);
   current_snapshots_ = std::move(r.snapshots);
   have_current_ = true;
-  metrics_.set_full_scan(current_.size(), static_cast<double>(wall_ns()) / 1e9, rescan_seconds_, r.incomplete);
+  metrics_.set_full_scan(current_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, r.incomplete);
   daemon_log("full check: " + std::to_string(current_.size()) + " entries, " + std::to_string(r.bytes_hashed) +
-             " bytes hashed in " + std::to_string(rescan_seconds_).substr(0, 5) + " s, " +
+             " bytes hashed in " + std::to_string(done.seconds).substr(0, 5) + " s, " +
              std::to_string(r.incomplete) + " incomplete");
   // Changes seen while the scan ran may be older or newer than what it read:
   // read them again on top of it.
-  if (!dirty_during_rescan_.empty()) {
-    std::vector<RecheckScope> scopes = std::move(dirty_during_rescan_);
-    dirty_during_rescan_.clear();
+  if (!done.dirty.empty()) {
+    const std::vector<RecheckScope>& scopes = done.dirty;
     ScanOptions o;
-    o.keep_content = keep_changed_content(baseline_);
+    o.keep_content = keep_changed_content(baseline_.current());
     ScanResult fresh = scan_paths(config_, scopes, o);
     replace_scoped(&current_, scopes, std::move(fresh.entries));
     current_snapshots_.merge(fresh.snapshots);
@@ -375,10 +306,7 @@ void Daemon::finish_full_rescan() {
                             ? std::min(config_.rescan_interval, Millis(300000))  // what inotify cannot see
                             : config_.rescan_interval;
   next_rescan_ = Clock::now() + interval;
-  if (rescan_again_) {
-    rescan_again_ = false;
-    start_full_rescan();
-  }
+  if (rescan_.take_again()) start_full_rescan();
 }
 
 void Daemon::recheck_pending() {
@@ -391,10 +319,10 @@ void Daemon::recheck_pending() {
   pending_.clear();
   const auto first = *first_event_;
   first_event_.reset();
-  if (rescan_running_) dirty_during_rescan_.insert(dirty_during_rescan_.end(), scopes.begin(), scopes.end());
-  if (!have_current_ || !baseline_) return;
+  rescan_.note_dirty(scopes);
+  if (!have_current_ || !baseline_.current()) return;
   ScanOptions o;
-  o.keep_content = keep_changed_content(baseline_);
+  o.keep_content = keep_changed_content(baseline_.current());
   ScanResult fresh = scan_paths(config_, scopes, o);
   note_replaced_file_rules(fresh.entries);
   if (restart_to_reconfine_) return;
@@ -423,50 +351,25 @@ std::string Daemon::diff_for(const DriftTransition& t, const std::map<std::strin
   return unified_diff(before_text, after->second, d.before ? "baseline" + label : "/dev/null", "now" + label);
 }
 
-// Reloads dpkg's database when its status file changed (an upgrade ran).
-void Daemon::refresh_packages() {
-  struct stat st {};
-  const bool exists = ::stat(read_path_for(config_.root, "/var/lib/dpkg/status").c_str(), &st) == 0;
-  if (packages_loaded_ && exists && st.st_ino == dpkg_status_stat_.st_ino && st.st_size == dpkg_status_stat_.st_size &&
-      st.st_mtim.tv_sec == dpkg_status_stat_.st_mtim.tv_sec && st.st_mtim.tv_nsec == dpkg_status_stat_.st_mtim.tv_nsec) {
-    return;
-  }
-  dpkg_status_stat_ = st;
-  packages_loaded_ = true;
-  const std::string warning = packages_.load(config_.root);
-  if (!warning.empty() && warning != dpkg_warning_) daemon_log(warning);
-  dpkg_warning_ = warning;
-}
-
 // Returns false when judging drift was put off (dpkg is running).
 bool Daemon::evaluate(bool force_push) {
-  if (!baseline_ || !have_current_) return false;
-  Comparison c = compare_entries(baseline_->entries, current_, compare_policy_for(selection_from(config_)));
-  // The wait for dpkg lasts while dpkg does, at most kMaxDpkgWait in a row;
-  // after that drift is judged at once until dpkg lets go (an apt left at its
-  // Y/n prompt must not hold every verdict back forever).
-  const bool dpkg_busy = !c.drifts.empty() && (refresh_packages(), packages_.db().busy());
-  if (!dpkg_busy) waiting_for_dpkg_since_.reset();
-  if (dpkg_busy) {
-    const auto now = Clock::now();
-    constexpr auto kMaxDpkgWait = std::chrono::minutes(10);
-    if (!waiting_for_dpkg_since_) {
-      waiting_for_dpkg_since_ = now;
-      daemon_log("dpkg is running: judging drift when it has finished");
-    }
-    if (now - *waiting_for_dpkg_since_ < kMaxDpkgWait) {
-      evaluate_again_at_ = now + std::chrono::seconds(1);
-      deferred_force_push_ = deferred_force_push_ || force_push;
-      return false;
-    }
-    if (evaluate_again_at_) daemon_log("dpkg has been running for 10 minutes: judging drift now");
-  }
-  force_push = force_push || deferred_force_push_;
-  evaluate_again_at_.reset();
-  deferred_force_push_ = false;
+  const auto& baseline = baseline_.current();
+  if (!baseline || !have_current_) return false;
+  Comparison c = compare_entries(baseline->entries, current_, compare_policy_for(selection_from(config_)));
+  bool busy = false;
   if (!c.drifts.empty()) {
-    packages_.classify(*baseline_, &c);
+    if (const std::string warning = dpkg_.refresh(config_.root); !warning.empty()) daemon_log(warning);
+    busy = dpkg_.packages().db().busy();
   }
+  const DpkgGate::Verdict verdict = dpkg_.decide(busy, Clock::now(), force_push);
+  if (!verdict.log.empty()) daemon_log(verdict.log);
+  if (!verdict.judge) {
+    evaluate_again_at_ = verdict.again_at;
+    return false;
+  }
+  force_push = verdict.force_push;
+  evaluate_again_at_.reset();
+  if (!c.drifts.empty()) dpkg_.packages().classify(*baseline, &c);
   std::vector<DriftTransition> transitions = tracker_.update(c);
   std::vector<DriftFact> facts;
   for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause});
@@ -476,24 +379,10 @@ bool Daemon::evaluate(bool force_push) {
   for (const DriftTransition& t : transitions) {
     if (!t.cleared && t.drift && t.drift->before && t.drift->before->snapshot) wanted.insert(hex_encode(t.drift->before->sha256));
   }
-  std::map<std::string, std::string> before_snapshots;
-  if (!wanted.empty()) {
-    // The old contents come from the baseline file, read again only now
-    // (holding every snapshot would cost tens of MB on a node's /etc). It is
-    // used only if it is still the very file that was verified.
-    Baseline with_snapshots;
-    SignatureInfo info;
-    BaselineError error;
-    std::string err, bytes;
-    BaselineReadOptions ro;
-    ro.skip_index = true;
-    ro.want_snapshot = [&wanted](const std::string& sha) { return wanted.count(sha) > 0; };
-    if (read_whole_file(config_.baseline, &bytes, &err, kBaselineMaxFileBytes) &&
-        read_baseline_bytes(bytes, ro, &with_snapshots, &info, &error, &err) &&
-        info.payload_sha256 == baseline_payload_sha_) {
-      before_snapshots = std::move(with_snapshots.snapshots);
-    }
-  }
+  // The old contents come from the baseline file, read again only now
+  // (holding every snapshot would cost tens of MB on a node's /etc).
+  const std::map<std::string, std::string> before_snapshots =
+      reread_snapshots(config_.baseline, baseline_.payload_sha256(), wanted);
   const int64_t now = wall_ns();
   std::vector<LokiEntry> lines;
   for (const DriftTransition& t : transitions) {
@@ -503,12 +392,8 @@ bool Daemon::evaluate(bool force_push) {
                    severity_name(r.severity) + "] " + escape_bytes(r.path),
                {{"DRIFT_PATH", escape_bytes(r.path)}, {"DRIFT_KIND", drift_kind_name(r.kind)},
                 {"DRIFT_SEVERITY", severity_name(r.severity)}, {"DRIFT_EVENT", t.cleared ? "cleared" : "drift"}});
-    LokiEntry e;
-    e.labels = {{"job", "driftd"}, {"node", escape_bytes(config_.node)}, {"kind", drift_kind_name(r.kind)},
-                {"severity", severity_name(r.severity)}};
-    e.ts_ns = now;
-    e.line = drift_log_line(t, config_.node, now, diff_for(t, before_snapshots), config_.loki_max_diff_bytes);
-    lines.push_back(std::move(e));
+    lines.push_back(
+        drift_loki_entry(t, config_.node, now, diff_for(t, before_snapshots), config_.loki_max_diff_bytes));
   }
   spool_lines(lines);
   if (!transitions.empty()) save_state(config_.state_dir + "/drift-state", tracker_.save(), "the drift state");
@@ -524,7 +409,7 @@ bool Daemon::evaluate(bool force_push) {
     pushed_once_ = true;
   }
   notify_systemd("STATUS=" + std::to_string(tracker_.state().size()) + " paths in drift" +
-                 (baseline_valid_ ? "" : "; baseline not valid: " + baseline_problem_));
+                 (baseline_.valid() ? "" : "; baseline not valid: " + baseline_.problem()));
   return true;
 }
 
@@ -605,11 +490,6 @@ void Daemon::update_write_metrics() {
   metrics_.set_state_unsaved(unsaved_.size());
 }
 
-// A violation's identity: the same rule at the same place with the same text.
-std::string violation_key(const ExportsViolation& v) {
-  return v.rule + '\0' + v.path + '\0' + v.file + '\0' + std::to_string(v.line) + '\0' + v.text;
-}
-
 // Runs the checks, sets the metrics, and sends each new violation (and each
 // that went away) to Loki, as drift is sent: through the spool.
 void Daemon::run_exports_checks() {
@@ -632,89 +512,38 @@ void Daemon::run_exports_checks() {
     }
     for (const std::string& dir : dirs) watcher_->watch_aux(dir);
   }
-  std::map<std::pair<std::string, std::string>, int> critical;
-  std::map<std::string, ExportsViolation> now;
-  for (const ExportsViolation& v : report.violations) {
-    if (v.critical) ++critical[{v.rule, v.path}];
-    now.emplace(violation_key(v), v);
-  }
-  metrics_.set_exports(critical);
+  const ExportsUpdate u = exports_.update(report.violations, confinement_.landlock_abi > 0);
+  metrics_.set_exports(exports_.critical_counts());
   const int64_t ts = wall_ns();
   std::vector<LokiEntry> lines;
-  auto line_for = [&](const ExportsViolation& v, bool cleared) {
+  for (const ExportsTransition& t : u.transitions) {
+    const ExportsViolation& v = t.violation;
     const std::string where = escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "");
-    daemon_log(std::string(cleared ? "exports: cleared " : "exports: ") + where + ": " + v.rule + ": " + v.message,
+    daemon_log(std::string(t.cleared ? "exports: cleared " : "exports: ") + where + ": " + v.rule + ": " + v.message,
                {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "exports"},
-                {"DRIFT_SEVERITY", v.critical ? "critical" : "warning"}, {"DRIFT_EVENT", cleared ? "cleared" : "exports"}});
-    nlohmann::json j = {{"event", cleared ? "exports-cleared" : "exports-violation"},
-                        {"node", escape_bytes(config_.node)}, {"rule", v.rule}, {"path", escape_bytes(v.path)},
-                        {"file", escape_bytes(v.file)}, {"line", v.line}, {"text", escape_bytes(v.text)},
-                        {"message", v.message}, {"severity", v.critical ? "critical" : "warning"},
-                        {"detected_at_ns", std::to_string(ts)}};
-    LokiEntry e;
-    e.labels = {{"job", "driftd"}, {"node", escape_bytes(config_.node)}, {"kind", "exports"},
-                {"severity", v.critical ? "critical" : "warning"}};
-    e.ts_ns = ts;
-    e.line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    lines.push_back(std::move(e));
-  };
-  for (const auto& [key, v] : now) {
-    if (!exports_violations_.count(key)) line_for(v, false);
+                {"DRIFT_SEVERITY", v.critical ? "critical" : "warning"}, {"DRIFT_EVENT", t.cleared ? "cleared" : "exports"}});
+    lines.push_back(exports_loki_entry(v, t.cleared, config_.node, ts));
   }
-  for (const auto& [key, v] : exports_violations_) {
-    if (!now.count(key)) line_for(v, true);
+  for (const std::string& file : u.restart_for) {
+    daemon_log(escape_bytes(file) + " cannot be read now; it may have been replaced and Landlock follows inodes: "
+               "restarting to confine afresh (exit 75)");
+    restart_to_reconfine_ = true;
   }
-  const bool changed = !lines.empty() || exports_violations_.size() != now.size();
-  // Landlock granted these files by inode at start; one replaced by rename
-  // (sed -i, an editor) reads as unreadable: restart to confine afresh, as for
-  // a replaced file rule. The saved state keeps a real, lasting unreadability
-  // from turning into a restart loop.
-  for (const auto& [key, v] : now) {
-    if (v.rule == kRuleUnreadable && !exports_violations_.count(key) && confinement_.landlock_abi > 0) {
-      daemon_log(escape_bytes(v.file) + " cannot be read now; it may have been replaced and Landlock follows inodes: "
-                 "restarting to confine afresh (exit 75)");
-      restart_to_reconfine_ = true;
-    }
-  }
-  exports_violations_ = std::move(now);
-  if (changed) save_exports_state();
+  if (u.changed) save_state(config_.state_dir + "/" + kExportsStateName, exports_.save(), "the exports state");
   spool_lines(lines);
-  if (pusher_ && (changed || !pushed_once_)) pusher_->push_soon();
+  if (pusher_ && (u.changed || !pushed_once_)) pusher_->push_soon();
 }
 
-// The violations known, kept in state_dir/exports-state so a restart does not
-// announce them again (as drift-state does for drift).
-void Daemon::save_exports_state() {
-  nlohmann::json all = nlohmann::json::array();
-  for (const auto& [key, v] : exports_violations_) {
-    all.push_back({{"rule", v.rule}, {"path", escape_bytes(v.path)}, {"file", escape_bytes(v.file)}, {"line", v.line},
-                   {"text", escape_bytes(v.text)}, {"message", v.message}, {"critical", v.critical}});
-  }
-  save_state(config_.state_dir + "/exports-state",
-             all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "the exports state");
-}
-
-void Daemon::load_exports_state() {
-  std::string text, err;
-  if (!read_whole_file(config_.state_dir + "/exports-state", &text, &err)) return;
-  try {
-    for (const auto& j : nlohmann::json::parse(text)) {
-      ExportsViolation v;
-      v.rule = j.at("rule").get<std::string>();
-      v.line = j.at("line").get<int>();
-      v.message = j.at("message").get<std::string>();
-      v.critical = j.at("critical").get<bool>();
-      if (!unescape_bytes(j.at("path").get<std::string>(), &v.path) ||
-          !unescape_bytes(j.at("file").get<std::string>(), &v.file) ||
-          !unescape_bytes(j.at("text").get<std::string>(), &v.text)) {
-        continue;
-      }
-      exports_violations_.emplace(violation_key(v), std::move(v));
-    }
-  } catch (const std::exception&) {
-    daemon_log("ignoring an unreadable " + config_.state_dir + "/exports-state");
-    exports_violations_.clear();
-  }
+// The drift and exports states of the last run, so a restart does not
+// announce known drift again; a bad file is set aside, never a reason to stop.
+void Daemon::load_states() {
+  const int64_t now = wall_ns() / 1000000000;
+  auto load = [&](const std::string& name, const std::function<StateLoad(const std::string&)>& loader) {
+    const StateFileRead r = read_state_file(config_.state_dir + "/" + name, loader, now);
+    if (!r.message.empty()) daemon_log(r.message);
+  };
+  load(kDriftStateName, [this](const std::string& text) { return tracker_.load(text); });
+  if (config_.exports.enabled) load(kExportsStateName, [this](const std::string& text) { return exports_.load(text); });
 }
 
 void Daemon::reload_config() {
@@ -735,7 +564,7 @@ void Daemon::reload_config() {
     exposer_.reset();
     start_sinks();
   }
-  packages_loaded_ = false;  // root may have changed; dpkg's database is read again
+  dpkg_.forget();  // root may have changed; dpkg's database is read again
   place_watches();
   load_baseline("SIGHUP");
   start_full_rescan();
@@ -752,7 +581,7 @@ void Daemon::shutdown() {
   // The last push and Loki's last chance first: a cancelled rescan may still
   // take a while to finish the walk at idle priority, and systemd's stop
   // timeout must not cost the final state. Its result is dropped anyway.
-  cancel_rescan_ = true;
+  rescan_.cancel();
   if (retry_writes_at_) retry_writes();
   if (const uint64_t held = spool_.held()) {
     spool_.count_dropped(held);
@@ -763,10 +592,7 @@ void Daemon::shutdown() {
   exposer_.reset();
   if (pusher_) pusher_->stop();  // one last push of the latest state
   if (loki_) loki_->stop(std::chrono::milliseconds(3000));  // the rest stays spooled
-  if (rescan_running_) {
-    rescan_thread_.join();
-    rescan_running_ = false;
-  }
+  rescan_.join();
   daemon_log("exiting");
 }
 
@@ -779,7 +605,6 @@ int Daemon::run() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   const int sfd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-  rescan_efd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
   if (!load_config_file(&config_)) return kExitUsage;
   if (!make_dirs(config_.state_dir, 0700)) {
@@ -791,23 +616,17 @@ int Daemon::run() {
     // The rollback floor install keeps too; one that does not parse refuses
     // every baseline (fail closed) until the operator looks.
     std::string err;
-    if (!read_highest_serial(config_.state_dir, &highest_serial_, &err)) {
-      daemon_log(err);
-      serial_floor_problem_ = err;
-    }
+    uint64_t floor = 0;
+    if (!read_highest_serial(config_.state_dir, &floor, &err)) daemon_log(err);
+    baseline_.set_floor(floor, err);
   }
   // Confine before any thread starts: Landlock and seccomp apply to the
   // calling thread and what it creates afterwards.
   confinement_ = confine_daemon(config_, options_.config_path);
   daemon_log("confinement: " + confinement_.summary);
 
+  load_states();
   std::string err;
-  {
-    std::string text;
-    if (read_whole_file(config_.state_dir + "/drift-state", &text, &err) && !tracker_.load(text)) {
-      daemon_log("ignoring an unreadable " + config_.state_dir + "/drift-state");
-    }
-  }
   spool_ok_ = spool_.open(config_.state_dir + "/spool", config_.spool_max_bytes, &err);
   if (!spool_ok_) daemon_log("spool unavailable, Loki lines cannot be kept: " + err);
   start_sinks();
@@ -815,15 +634,14 @@ int Daemon::run() {
              config_.source + ", root " + config_.root);
   place_watches();
   load_baseline("start");
-  if (config_.exports.enabled) load_exports_state();
   run_exports_checks();
-  if (!baseline_) metrics_.set_drift({}, config_.metrics_max_paths);
+  if (!baseline_.current()) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check
   // may run long at idle priority.
   notify_systemd("READY=1\nSTATUS=watching " + std::to_string(watcher_ ? watcher_->watches() : 0) + " directories");
-  if (pusher_ && !baseline_) pusher_->push_soon();  // baseline_valid 0 is news too
+  if (pusher_ && !baseline_.current()) pusher_->push_soon();  // baseline_valid 0 is news too
   next_rescan_ = Clock::now() + config_.rescan_interval;
-  if (!rescan_running_) start_full_rescan();
+  if (!rescan_.running()) start_full_rescan();
 
   const uint64_t watchdog_usec = systemd_watchdog_usec();
   auto next_watchdog = Clock::now();
@@ -838,7 +656,7 @@ int Daemon::run() {
     if (retry_writes_at_) deadline = std::min(deadline, *retry_writes_at_);
     const long long wait_ms =
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
-    struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_efd_, POLLIN, 0}, {-1, POLLIN, 0}};
+    struct pollfd fds[3] = {{sfd, POLLIN, 0}, {rescan_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
     if (watcher_ && watcher_->ok() && !paused_) fds[2].fd = watcher_->fd();
     const int n = ::poll(fds, 3, static_cast<int>(std::min<long long>(wait_ms, 3600000)));
     if (n < 0 && errno != EINTR) {

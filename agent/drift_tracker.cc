@@ -1,11 +1,9 @@
 #include "agent/drift_tracker.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "agent/report.h"
 #include "baseline/escape.h"
 
 namespace drift {
@@ -26,33 +24,70 @@ std::string fingerprint_of(const Drift& d) {
   return f;
 }
 
-std::string rfc3339_ns(int64_t ns) {
-  const time_t secs = static_cast<time_t>(ns / 1000000000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09lldZ", static_cast<long long>(ns % 1000000000));
-  return std::string(buf, n) + frac;
-}
-
-// Host content reaches a log line line by line with control bytes escaped, so
-// a planted terminal escape is inert wherever the line is shown.
-std::string escape_diff(const std::string& diff) {
-  std::string out;
-  size_t start = 0;
-  while (start < diff.size()) {
-    size_t end = diff.find('\n', start);
-    if (end == std::string::npos) end = diff.size();
-    out += escape_control_bytes(std::string_view(diff).substr(start, end - start));
-    if (end < diff.size()) out += '\n';
-    start = end + 1;
+json changed_tokens(AttrSet changed) {
+  json out = json::array();
+  for (const AttrInfo& a : kAttributes) {
+    if (changed.has(a.attr)) out.push_back(a.token);
   }
   return out;
 }
 
+// Version 1 stored the bit mask, version 2 the tokens; an unknown token is a
+// corrupt file, never a guess.
+bool parse_changed(const json& j, int version, AttrSet* out) {
+  if (version == 1) {
+    *out = AttrSet::from_bits(j.get<uint32_t>());
+    return true;
+  }
+  AttrSet s;
+  for (const json& token : j) {
+    Attr a;
+    if (!parse_attr(token.get<std::string>(), &a)) return false;
+    s.add(a);
+  }
+  *out = s;
+  return true;
+}
+
+bool parse_kind(const std::string& kind, DriftKind* out) {
+  if (kind == "added") *out = DriftKind::kAdded;
+  else if (kind == "removed") *out = DriftKind::kRemoved;
+  else if (kind == "changed") *out = DriftKind::kChanged;
+  else return false;
+  return true;
+}
+
 }  // namespace
+
+const char* state_load_name(StateLoad load) {
+  switch (load) {
+    case StateLoad::kLoaded: return "loaded";
+    case StateLoad::kUnknownVersion: return "of an unknown version";
+    case StateLoad::kCorrupt: return "corrupt";
+  }
+  return "corrupt";
+}
+
+std::string state_header(std::string_view name, int version) {
+  return "driftd " + std::string(name) + " " + std::to_string(version) + "\n";
+}
+
+bool split_state_header(std::string_view text, std::string_view name, int* version, std::string_view* body) {
+  if (!text.starts_with("driftd ")) {
+    *version = 1;
+    *body = text;
+    return true;
+  }
+  const size_t eol = text.find('\n');
+  std::string_view line = text.substr(0, eol);
+  line.remove_prefix(7);
+  if (!line.starts_with(name) || line.size() <= name.size() + 1 || line[name.size()] != ' ') return false;
+  const std::string_view number = line.substr(name.size() + 1);
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), *version);
+  if (ec != std::errc() || end != number.data() + number.size()) return false;
+  *body = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+  return true;
+}
 
 std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) {
   std::vector<DriftTransition> out;
@@ -86,61 +121,38 @@ std::string DriftTracker::save() const {
   json j = json::array();
   for (const auto& [path, r] : state_) {
     j.push_back({{"path", escape_bytes(r.path)}, {"kind", drift_kind_name(r.kind)},
-                 {"severity", severity_name(r.severity)}, {"changed", r.changed.bits()},
+                 {"severity", severity_name(r.severity)}, {"changed", changed_tokens(r.changed)},
                  {"cause", r.cause}, {"fingerprint", escape_bytes(r.fingerprint)}});
   }
-  return j.dump(1) + "\n";
+  return state_header(kDriftStateName, kDriftStateVersion) + j.dump(1) + "\n";
 }
 
-bool DriftTracker::load(const std::string& text) {
+StateLoad DriftTracker::load(const std::string& text) {
+  int version = 0;
+  std::string_view body;
+  if (!split_state_header(text, kDriftStateName, &version, &body)) return StateLoad::kCorrupt;
+  if (version < 1 || version > kDriftStateVersion) return StateLoad::kUnknownVersion;
   std::map<std::string, DriftRecord> loaded;
   try {
-    for (const json& item : json::parse(text)) {
+    const json all = json::parse(body);
+    if (!all.is_array()) return StateLoad::kCorrupt;
+    for (const json& item : all) {
       DriftRecord r;
       if (!unescape_bytes(item.at("path").get<std::string>(), &r.path) ||
           !unescape_bytes(item.at("fingerprint").get<std::string>(), &r.fingerprint) ||
-          !parse_severity(item.at("severity").get<std::string>(), &r.severity)) {
-        return false;
+          !parse_severity(item.at("severity").get<std::string>(), &r.severity) ||
+          !parse_kind(item.at("kind").get<std::string>(), &r.kind) ||
+          !parse_changed(item.at("changed"), version, &r.changed)) {
+        return StateLoad::kCorrupt;
       }
-      const std::string kind = item.at("kind").get<std::string>();
-      if (kind == "added") r.kind = DriftKind::kAdded;
-      else if (kind == "removed") r.kind = DriftKind::kRemoved;
-      else if (kind == "changed") r.kind = DriftKind::kChanged;
-      else return false;
       r.cause = item.at("cause").get<std::string>();
-      r.changed = AttrSet::from_bits(item.at("changed").get<uint32_t>());
       loaded.emplace(r.path, std::move(r));
     }
   } catch (const std::exception&) {
-    return false;
+    return StateLoad::kCorrupt;
   }
   state_ = std::move(loaded);
-  return true;
-}
-
-std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
-                           const std::string& diff, uint64_t max_diff_bytes) {
-  const DriftRecord& r = t.record;
-  json j = {{"event", t.cleared ? "cleared" : "drift"},
-            {"node", escape_bytes(node)},
-            {"path", escape_bytes(r.path)},
-            {"kind", drift_kind_name(r.kind)},
-            {"severity", severity_name(r.severity)},
-            {"cause", r.cause},
-            {"detected_at", rfc3339_ns(detected_ns)}};
-  if (!t.cleared && t.drift) {
-    const Drift& d = *t.drift;
-    add_cause_json(d.cause, &j);
-    if (d.kind == DriftKind::kChanged) j["changed"] = changed_attributes_json(d);
-    if (d.before && d.before->has_sha256) j["old_sha256"] = hex_encode(d.before->sha256);
-    if (d.after && d.after->has_sha256) j["new_sha256"] = hex_encode(d.after->sha256);
-    if (!diff.empty()) {
-      const bool cut = diff.size() > max_diff_bytes;
-      j["diff"] = escape_diff(cut ? diff.substr(0, max_diff_bytes) : diff);
-      if (cut) j["diff_truncated"] = true;
-    }
-  }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return StateLoad::kLoaded;
 }
 
 }  // namespace drift

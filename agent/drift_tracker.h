@@ -1,17 +1,35 @@
 // The daemon's drift state: which paths differ from the baseline now, and
 // the transitions between two evaluations (a path entering drift, drifting
 // differently, or clearing). Transitions are what gets counted and logged;
-// the state is what the gauges show.
+// the state is what the gauges show. The state's codec is here too: the file
+// starts with a format line (state_header), attributes are the attribute
+// table's tokens, and today's headerless files (version 1) still load.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "baseline/compare.h"
 
 namespace drift {
+
+/// How a state file loaded. Anything but kLoaded leaves the state as it was
+/// (fresh at start): an unknown version is never guessed at.
+enum class StateLoad { kLoaded, kUnknownVersion, kCorrupt };
+const char* state_load_name(StateLoad load);
+
+/// The format line of a state file: "driftd NAME VERSION".
+std::string state_header(std::string_view name, int version);
+/// Splits the format line off TEXT. A text without one is version 1 (the
+/// files before the line existed: they start with JSON). False when the first
+/// line claims to be a format line but is not NAME's.
+bool split_state_header(std::string_view text, std::string_view name, int* version, std::string_view* body);
+
+inline constexpr const char* kDriftStateName = "drift-state";
+inline constexpr int kDriftStateVersion = 2;  // 1: no format line, attributes as a bit mask
 
 struct DriftRecord {
   std::string path;  // raw bytes
@@ -36,20 +54,13 @@ class DriftTracker {
   const std::map<std::string, DriftRecord>& state() const { return state_; }
 
   /// The state as text (state_dir/drift-state), so a restart does not
-  /// announce known drift again; load() ignores a file it cannot parse.
+  /// announce known drift again: the format line, then JSON. load() reads
+  /// this and version 1; on anything else it keeps the state it had.
   std::string save() const;
-  bool load(const std::string& text);
+  StateLoad load(const std::string& text);
 
  private:
   std::map<std::string, DriftRecord> state_;
 };
-
-/// One Loki line (JSON) for a transition: path (escaped), event, kind,
-/// severity, cause, changed attributes with old and new values, detection
-/// time, and either a unified diff (capped at max_diff_bytes, marked when
-/// cut) or the old and new hashes. `diff` is empty when the file is not
-/// eligible for content (secrets never are).
-std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
-                           const std::string& diff, uint64_t max_diff_bytes);
 
 }  // namespace drift

@@ -24,6 +24,7 @@
 #include "agent/exit_codes.h"
 #include "exports/exports_check.h"
 #include "agent/highest_serial.h"
+#include "agent/installed_baseline.h"
 #include "agent/package_cause.h"
 #include "agent/report.h"
 #include "agent/scan.h"
@@ -63,11 +64,7 @@ std::string describe(const std::string& path) { return path == "-" ? "stdin" : p
 
 // Reads and verifies a baseline. With allow_unsigned and no public key file,
 // signatures are not checked, and we say so loudly.
-struct LoadedBaseline {
-  std::string bytes;
-  Baseline baseline;
-  SignatureInfo signature;
-};
+using LoadedBaseline = VerifiedBaseline;
 
 // Which snapshots a load keeps: none (the index is enough), all, or a set.
 using SnapshotFilter = std::function<bool(const std::string&)>;
@@ -89,14 +86,11 @@ int load_baseline(const std::string& path, const std::string& public_key_path, b
     return refuse(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
                                   " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
   }
-  if (!read_whole_file(path, &out->bytes, &err, kBaselineMaxFileBytes)) return refuse(kExitBaselineUnreadable, "baseline " + err);
-  BaselineReadOptions options;
-  options.public_key = have_key ? &key : nullptr;
-  options.allow_unsigned = allow_unsigned;
-  options.want_snapshot = want;
   BaselineError error;
-  if (!read_baseline_bytes(out->bytes, options, &out->baseline, &out->signature, &error, &err)) {
-    return refuse(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
+  switch (read_verified_baseline(path, have_key ? &key : nullptr, allow_unsigned, want, out, &error, &err)) {
+    case BaselineStep::kRead: return refuse(kExitBaselineUnreadable, "baseline " + err);
+    case BaselineStep::kVerify: return refuse(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
+    case BaselineStep::kOk: break;
   }
   if (!quiet && allow_unsigned && (out->signature.state == SignatureState::kUnsigned || !have_key)) {
     note("WARNING: --allow-unsigned: the baseline's signature was NOT verified; do not trust this result");
@@ -105,7 +99,7 @@ int load_baseline(const std::string& path, const std::string& public_key_path, b
 }
 
 int check_node(const Baseline& b, const Config& c, const Args& a) {
-  if (b.meta.node == c.node) return 0;
+  if (made_for_node(b, c.node)) return 0;
   if (a.has("--allow-node-mismatch")) {
     note("warning: baseline was made for node '" + escape_bytes(b.meta.node) + "', this is '" +
          escape_bytes(c.node) + "' (--allow-node-mismatch)");
@@ -256,7 +250,7 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
   if (load_baseline(c.baseline, c.public_key, false, &installed, kNoSnapshots, /*quiet=*/true) == 0) {
     floor = std::max(floor, installed.baseline.meta.serial);
   }
-  if (floor > lb.baseline.meta.serial) {
+  if (is_rollback(lb.baseline.meta.serial, floor)) {
     return fail(kExitBaselineMismatch, "baseline serial " + std::to_string(lb.baseline.meta.serial) +
                                            " is older than serial " + std::to_string(floor) +
                                            " this node already had (no rollback)");

@@ -1,0 +1,38 @@
+// Every Loki line driftd sends is built here: drift and its clearing, an
+// exports violation and its clearing. One place means one label set
+// ({job, node, kind, severity}, built by loki_labels alone) and one way of
+// escaping host bytes, so a new kind of line cannot drift from the others and
+// a dashboard's stream selector matches them all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "agent/drift_tracker.h"
+#include "agent/spool.h"
+#include "exports/exports_report.h"
+
+namespace drift {
+
+/// The stream labels of every line: job "driftd", the node (escaped), kind, severity.
+std::map<std::string, std::string> loki_labels(const std::string& node, const std::string& kind,
+                                               const std::string& severity);
+
+/// One Loki line (JSON) for a transition: path (escaped), event, kind,
+/// severity, cause, changed attributes with old and new values, detection
+/// time, and either a unified diff (capped at max_diff_bytes, marked when
+/// cut) or the old and new hashes. `diff` is empty when the file is not
+/// eligible for content (secrets never are).
+std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
+                           const std::string& diff, uint64_t max_diff_bytes);
+
+/// One Loki line (JSON) for an exports violation found or gone.
+std::string exports_log_line(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns);
+
+/// The entries for the spool: labels, time and line.
+LokiEntry drift_loki_entry(const DriftTransition& t, const std::string& node, int64_t detected_ns,
+                           const std::string& diff, uint64_t max_diff_bytes);
+LokiEntry exports_loki_entry(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns);
+
+}  // namespace drift
