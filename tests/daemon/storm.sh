@@ -24,7 +24,7 @@ t1=$SECONDS
 # of events read catches up a moment later with no drift transition, and that
 # change alone asks for a push (within pushgateway_sink's kMinPushInterval, not
 # the 60 s heartbeat), so this polls for it.
-wait_until 120 "every write's event read" pgw_ge 20000 driftd_events_total
+wait_until 300 "every write's event read" pgw_ge 20000 driftd_events_total
 echo "storm: drift of 20,000 pushed after $((t1 - t0))s, every event's count $((SECONDS - t1))s later" >&2
 rechecks=$(pgw driftd_detection_latency_seconds_count)
 events=$(pgw driftd_events_total)
