@@ -203,21 +203,28 @@ std::string unsigned_trailer(std::string_view payload) {
          hex_encode(reinterpret_cast<const uint8_t*>(d.data()), d.size()) + std::string(64, '-') + "\n";
 }
 
-// A zstd ustar archive of exactly these members (or gnutar/pax with `format`),
-// with an unsigned trailer that matches, so only the reader's rules refuse it.
-std::string archive_of(const std::vector<Member>& members, int format = ARCHIVE_FORMAT_TAR_USTAR) {
-  std::string out;
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+using Writer = std::unique_ptr<archive, decltype(&archive_write_free)>;
+
+// A libarchive writer of `format` appending to *out, zstd-compressed or not.
+Writer writer_to(std::string* out, int format, bool zstd) {
+  Writer a(archive_write_new(), archive_write_free);
   archive_write_set_format(a.get(), format);
-  archive_write_add_filter_zstd(a.get());
+  if (zstd) archive_write_add_filter_zstd(a.get());
   archive_write_set_bytes_in_last_block(a.get(), 1);
   archive_write_open2(
-      a.get(), &out, nullptr,
+      a.get(), out, nullptr,
       [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
         static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
         return static_cast<la_ssize_t>(n);
       },
       nullptr, nullptr);
+  return a;
+}
+
+// The members, as they are, into a tar stream of `format`.
+std::string tar_of(const std::vector<Member>& members, int format, bool zstd) {
+  std::string out;
+  Writer a = writer_to(&out, format, zstd);
   for (const Member& m : members) {
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(e.get(), m.name.c_str());
@@ -238,49 +245,25 @@ std::string archive_of(const std::vector<Member>& members, int format = ARCHIVE_
   }
   archive_write_close(a.get());
   a.reset();
-  return out + unsigned_trailer(out);
+  return out;
+}
+
+// A zstd ustar archive of exactly these members (or gnutar/pax with `format`),
+// with an unsigned trailer that matches, so only the reader's rules refuse it.
+std::string archive_of(const std::vector<Member>& members, int format = ARCHIVE_FORMAT_TAR_USTAR) {
+  const std::string payload = tar_of(members, format, /*zstd=*/true);
+  return payload + unsigned_trailer(payload);
 }
 
 // The same members as an uncompressed ustar stream, and a stream zstd-compressed
 // with an unsigned trailer: for archives edited below libarchive's writer.
 std::string raw_tar_of(const std::vector<Member>& members) {
-  std::string out;
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-  archive_write_set_format(a.get(), ARCHIVE_FORMAT_TAR_USTAR);
-  archive_write_set_bytes_in_last_block(a.get(), 1);
-  archive_write_open2(
-      a.get(), &out, nullptr,
-      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr, nullptr);
-  for (const Member& m : members) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(e.get(), m.name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0644);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
-    archive_write_header(a.get(), e.get());
-    archive_write_data(a.get(), m.data.data(), m.data.size());
-  }
-  archive_write_close(a.get());
-  return out;
+  return tar_of(members, ARCHIVE_FORMAT_TAR_USTAR, /*zstd=*/false);
 }
 
 std::string zstd_file_of(const std::string& tar) {
   std::string out;
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-  archive_write_set_format_raw(a.get());
-  archive_write_add_filter_zstd(a.get());
-  archive_write_set_bytes_in_last_block(a.get(), 1);
-  archive_write_open2(
-      a.get(), &out, nullptr,
-      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr, nullptr);
+  Writer a = writer_to(&out, ARCHIVE_FORMAT_RAW, /*zstd=*/true);
   std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
   archive_entry_set_pathname(e.get(), "raw");
   archive_entry_set_filetype(e.get(), AE_IFREG);
