@@ -1,9 +1,14 @@
 // The exports state and its transitions (see exports_tracker.h).
 #include "agent/exports_tracker.h"
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
+#include "agent/walker.h"
 #include "baseline/escape.h"
+#include "baseline/selection.h"
+#include "lib/paths.h"
 
 namespace drift {
 namespace {
@@ -79,6 +84,26 @@ StateLoad ExportsTracker::load(const std::string& text) {
   }
   known_ = std::move(loaded);
   return StateLoad::kLoaded;
+}
+
+std::set<std::string> exports_watch_dirs(const std::vector<std::string>& files_read, const std::string& root) {
+  std::set<std::string> dirs;
+  for (const std::string& f : files_read) {
+    const std::string read = read_path_for(root, f);
+    struct stat st;
+    if (::stat(read.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dirs.insert(read);
+    dirs.insert(read_path_for(root, directory_of(f)));
+  }
+  return dirs;
+}
+
+bool exports_input_changed(const std::string& read_path, const std::vector<std::string>& files_read,
+                           const std::string& root) {
+  for (const std::string& f : files_read) {
+    const std::string read = read_path_for(root, f);
+    if (read == read_path || path_is_under(read_path, read)) return true;
+  }
+  return false;
 }
 
 }  // namespace drift

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,14 @@ struct ExportsUpdate {
   bool changed = false;                        // the saved state must be written again
   std::vector<std::string> restart_for;        // files newly unreadable under Landlock
 };
+
+/// What to watch so the checks run again when an input changes: each file's
+/// directory, and the directories they read themselves (exports.d,
+/// nfs.conf.d), as read paths under root.
+std::set<std::string> exports_watch_dirs(const std::vector<std::string>& files_read, const std::string& root);
+/// True when a changed read path is one of the files the checks read, or below one.
+bool exports_input_changed(const std::string& read_path, const std::vector<std::string>& files_read,
+                           const std::string& root);
 
 class ExportsTracker {
  public:

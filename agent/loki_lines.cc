@@ -8,6 +8,7 @@
 
 #include "agent/report.h"
 #include "baseline/escape.h"
+#include "lib/text_diff.h"
 
 namespace drift {
 
@@ -48,6 +49,24 @@ const char* severity_of(const ExportsViolation& v) { return v.critical ? "critic
 std::map<std::string, std::string> loki_labels(const std::string& node, const std::string& kind,
                                                const std::string& severity) {
   return {{"job", "driftd"}, {"node", escape_bytes(node)}, {"kind", kind}, {"severity", severity}};
+}
+
+std::string drift_content_diff(const DriftTransition& t, const std::map<std::string, std::string>& before,
+                               const std::map<std::string, std::string>& after) {
+  if (t.cleared || !t.drift || !t.drift->after || t.drift->after->type != EntryType::kFile) return "";
+  const Drift& d = *t.drift;
+  if (d.kind == DriftKind::kChanged && !d.changed.has(Attr::kSha256)) return "";
+  auto now = after.find(hex_encode(d.after->sha256));
+  if (!d.after->snapshot || now == after.end()) return "";
+  std::string before_text;
+  if (d.before) {
+    if (!d.before->snapshot) return "";
+    auto b = before.find(hex_encode(d.before->sha256));
+    if (b == before.end()) return "";
+    before_text = b->second;
+  }
+  const std::string label = escape_bytes(d.path());
+  return unified_diff(before_text, now->second, d.before ? "baseline" + label : "/dev/null", "now" + label);
 }
 
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,

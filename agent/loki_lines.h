@@ -27,6 +27,13 @@ std::map<std::string, std::string> loki_labels(const std::string& node, const st
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
                            const std::string& diff, uint64_t max_diff_bytes);
 
+/// The unified diff of a drifted file, baseline ("before", by sha hex) to
+/// now ("after", by sha hex); empty when either content is not held (the
+/// snapshot policy did not allow it then or now), for a clearing, a non-file
+/// or a change that kept the content.
+std::string drift_content_diff(const DriftTransition& t, const std::map<std::string, std::string>& before,
+                               const std::map<std::string, std::string>& after);
+
 /// One Loki line (JSON) for an exports violation found or gone.
 std::string exports_log_line(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns);
 

@@ -156,4 +156,16 @@ bool read_whole_file(const std::string& path, std::string* data, std::string* er
   return done(true);
 }
 
+bool make_directories(const std::string& dir, mode_t mode) {
+  if (dir.empty() || dir == "/" || dir == ".") return true;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return true;
+    errno = ENOTDIR;
+    return false;
+  }
+  if (!make_directories(directory_of(dir), 0755)) return false;
+  return ::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST;
+}
+
 }  // namespace drift

@@ -45,6 +45,10 @@ class AtomicFileWriter {
   bool in_place_ = false;  // a character device or FIFO: written directly
 };
 
+/// Creates dir and its missing parents (parents 0755, dir itself `mode`);
+/// true when it exists as a directory afterwards (errno says why not).
+bool make_directories(const std::string& dir, mode_t mode);
+
 /// Reads a whole file; "-" reads stdin. More than max_bytes, or a directory,
 /// is an error naming the path.
 bool read_whole_file(const std::string& path, std::string* data, std::string* err,

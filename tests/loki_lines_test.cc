@@ -60,3 +60,36 @@ TEST_CASE("loki lines: drift and exports lines carry the same label set, node es
   CHECK(cleared.labels.at("severity") == "warning");
   CHECK(nlohmann::json::parse(cleared.line)["event"] == "exports-cleared");
 }
+
+TEST_CASE("drift_content_diff: only when both contents are held and the content changed") {
+  Entry before = file_entry("/etc/a", 1), after = file_entry("/etc/a", 2);
+  before.snapshot = after.snapshot = true;
+  const std::map<std::string, std::string> was = {{hex_encode(before.sha256), "x = 1\n"}};
+  const std::map<std::string, std::string> is = {{hex_encode(after.sha256), "x = 2\n"}};
+  const std::vector<Entry> base = {before}, now = {after}, none;
+  DriftTracker tracker;
+  const Comparison changed = compare_entries(base, now, ComparePolicy{});
+  auto t = tracker.update(changed);
+  REQUIRE(t.size() == 1);
+  const std::string diff = drift_content_diff(t[0], was, is);
+  CHECK(diff.find("-x = 1") != std::string::npos);
+  CHECK(diff.find("+x = 2") != std::string::npos);
+  CHECK(diff.find("baseline/etc/a") != std::string::npos);
+  CHECK(drift_content_diff(t[0], {}, is).empty());   // the old content is not held
+  CHECK(drift_content_diff(t[0], was, {}).empty());  // nor the new
+  // The snapshot policy refused the file in the baseline (a secret then).
+  Entry refused = before;
+  refused.snapshot = false;
+  const std::vector<Entry> refused_base = {refused};
+  DriftTracker t2;
+  const Comparison refused_c = compare_entries(refused_base, now, ComparePolicy{});
+  auto u = t2.update(refused_c);
+  REQUIRE(u.size() == 1);
+  CHECK(drift_content_diff(u[0], was, is).empty());
+  // Added: the diff is against /dev/null.
+  DriftTracker t3;
+  const Comparison added = compare_entries(none, now, ComparePolicy{});
+  auto a = t3.update(added);
+  REQUIRE(a.size() == 1);
+  CHECK(drift_content_diff(a[0], {}, is).find("/dev/null") != std::string::npos);
+}
