@@ -37,7 +37,7 @@
 #include "agent/installed_baseline.h"
 #include "agent/loki_lines.h"
 #include "agent/metrics.h"
-#include "agent/package_cause.h"
+#include "agent/node_state.h"
 #include "agent/pending_rechecks.h"
 #include "agent/rescan_worker.h"
 #include "agent/scan.h"
@@ -123,9 +123,7 @@ class Daemon {
   ConfineReport confinement_;
   InstalledBaseline baseline_;
 
-  std::vector<Entry> current_;
-  bool have_current_ = false;
-  std::map<std::string, std::string> current_snapshots_;  // sha hex -> content, drifted files only
+  NodeState node_;
   DriftTracker tracker_;
   bool pushed_once_ = false;
   DpkgGate dpkg_;  // the package-aware check waits for dpkg
@@ -201,7 +199,7 @@ void Daemon::load_baseline(const std::string& why) {
                " entries, key " + baseline_.key_id() + ") loaded: " + why);
   }
   trim_heap();
-  if (have_current_) evaluate(true);
+  if (node_.known()) evaluate(true);
   else if (!rescan_.running()) start_full_rescan();
   sinks_.push_soon();
 }
@@ -228,21 +226,18 @@ void Daemon::finish_full_rescan() {
   for (const std::string& w : r.warnings) daemon_log("warning: " + w);
   note_replaced_file_rules(r.entries);
   if (restart_to_reconfine_) return;
-  current_ = std::move(r.entries);
-  current_snapshots_ = std::move(r.snapshots);
-  have_current_ = true;
-  metrics_.set_full_scan(current_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, r.incomplete);
-  daemon_log("full check: " + std::to_string(current_.size()) + " entries, " + std::to_string(r.bytes_hashed) +
+  const uint64_t incomplete = r.incomplete, bytes_hashed = r.bytes_hashed;
+  node_.replace_all(std::move(r));
+  metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
+  daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
              " bytes hashed in " + std::to_string(done.seconds).substr(0, 5) + " s, " +
-             std::to_string(r.incomplete) + " incomplete");
+             std::to_string(incomplete) + " incomplete");
   // Changes seen while the scan ran may be older or newer than what it read:
   // read them again on top of it.
   if (!done.dirty.empty()) {
     ScanOptions o;
     o.keep_content = keep_changed_content(baseline_.current());
-    ScanResult fresh = scan_paths(config_, done.dirty, o);
-    replace_scoped(&current_, done.dirty, std::move(fresh.entries));
-    current_snapshots_.merge(fresh.snapshots);
+    node_.replace_scoped(done.dirty, scan_paths(config_, done.dirty, o));
   }
   trim_heap();  // the scan's threads leave freed arenas behind
   if (watcher_ && watcher_->ok()) {
@@ -261,71 +256,48 @@ void Daemon::finish_full_rescan() {
 void Daemon::recheck_pending() {
   const PendingRechecks::Batch batch = pending_.take();
   rescan_.note_dirty(batch.scopes);
-  if (!have_current_ || !baseline_.current()) return;
+  if (!node_.known() || !baseline_.current()) return;
   ScanOptions o;
   o.keep_content = keep_changed_content(baseline_.current());
   ScanResult fresh = scan_paths(config_, batch.scopes, o);
   note_replaced_file_rules(fresh.entries);
   if (restart_to_reconfine_) return;
-  replace_scoped(&current_, batch.scopes, std::move(fresh.entries));
-  current_snapshots_.merge(fresh.snapshots);
+  node_.replace_scoped(batch.scopes, std::move(fresh));
   if (evaluate(false)) {
     metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - batch.first_event).count());
   }
 }
 
-// Compares, waits for dpkg if it is running, classifies package causes,
+// Judges the node (NodeState: compare, dpkg gate, package causes, tracker)
 // and sends each transition to the log, the metrics and Loki. Returns false
 // when judging drift was put off (dpkg is running).
 bool Daemon::evaluate(bool force_push) {
   const auto& baseline = baseline_.current();
-  if (!baseline || !have_current_) return false;
-  Comparison c = compare_entries(baseline->entries, current_, compare_policy_for(selection_from(config_)));
-  bool busy = false;
-  if (!c.drifts.empty()) {
-    if (const std::string warning = dpkg_.refresh(config_.root); !warning.empty()) daemon_log(warning);
-    busy = dpkg_.packages().db().busy();
-  }
-  const DpkgGate::Verdict verdict = dpkg_.decide(busy, Clock::now(), force_push);
-  if (!verdict.log.empty()) daemon_log(verdict.log);
-  if (!verdict.judge) {
-    evaluate_again_at_ = verdict.again_at;
-    return false;
-  }
-  evaluate_again_at_.reset();
-  if (!c.drifts.empty()) dpkg_.packages().classify(*baseline, &c);
-  const std::vector<DriftTransition> transitions = tracker_.update(c);
+  if (!baseline || !node_.known()) return false;
+  const NodeState::Judgement j = node_.judge(*baseline, compare_policy_for(selection_from(config_)), config_.root,
+                                             &dpkg_, &tracker_, Clock::now(), force_push);
+  for (const std::string& line : j.log) daemon_log(line);
+  evaluate_again_at_ = j.again_at;
+  if (!j.judged) return false;
   std::vector<DriftFact> facts;
   for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause});
   metrics_.set_drift(facts, config_.metrics_max_paths);
-
   // The old contents come from the baseline file, read again only now
   // (holding every snapshot would cost tens of MB on a node's /etc).
-  std::set<std::string> wanted;
-  for (const DriftTransition& t : transitions) {
-    if (!t.cleared && t.drift && t.drift->before && t.drift->before->snapshot) wanted.insert(hex_encode(t.drift->before->sha256));
-  }
   const std::map<std::string, std::string> before =
-      reread_snapshots(config_.baseline, baseline_.payload_sha256(), wanted);
+      reread_snapshots(config_.baseline, baseline_.payload_sha256(), j.wanted_before);
   const int64_t now = wall_ns();
   std::vector<LokiEntry> lines;
-  for (const DriftTransition& t : transitions) {
+  for (const DriftTransition& t : j.transitions) {
     const DriftRecord& r = t.record;
     if (!t.cleared) metrics_.count_drift_event({r.path, r.kind, r.severity, r.cause});
     log_transition(r, t.cleared);
-    lines.push_back(drift_loki_entry(t, config_.node, now, drift_content_diff(t, before, current_snapshots_),
+    lines.push_back(drift_loki_entry(t, config_.node, now, drift_content_diff(t, before, node_.snapshots()),
                                      config_.loki_max_diff_bytes));
   }
   send_lines(lines);
-  if (!transitions.empty()) save_state(kDriftStateName, tracker_.save(), "the drift state");
-  // Keep only the content of files that are still drifted.
-  std::set<std::string> keep;
-  for (const Drift& d : c.drifts) {
-    if (d.after && d.after->snapshot) keep.insert(hex_encode(d.after->sha256));
-  }
-  std::erase_if(current_snapshots_, [&keep](const auto& kv) { return !keep.count(kv.first); });
-
-  if (sinks_.pushing() && (verdict.force_push || !transitions.empty() || !pushed_once_)) {
+  if (!j.transitions.empty()) save_state(kDriftStateName, tracker_.save(), "the drift state");
+  if (sinks_.pushing() && (j.force_push || !j.transitions.empty() || !pushed_once_)) {
     sinks_.push_soon();
     pushed_once_ = true;
   }

@@ -1,0 +1,52 @@
+// The node's state and its judgement (see the header).
+#include "agent/node_state.h"
+
+namespace drift {
+
+void NodeState::replace_all(ScanResult&& result) {
+  entries_ = std::move(result.entries);
+  snapshots_ = std::move(result.snapshots);
+  known_ = true;
+}
+
+void NodeState::replace_scoped(const std::vector<RecheckScope>& scopes, ScanResult&& result) {
+  if (!known_) return;
+  drift::replace_scoped(&entries_, scopes, std::move(result.entries));
+  snapshots_.merge(result.snapshots);
+}
+
+NodeState::Judgement NodeState::judge(const Baseline& baseline, const ComparePolicy& policy, const std::string& root,
+                                      DpkgGate* dpkg, DriftTracker* tracker, Clock::time_point now, bool force_push) {
+  Judgement j;
+  j.comparison = compare_entries(baseline.entries, entries_, policy);
+  bool busy = false;
+  if (!j.comparison.drifts.empty()) {
+    if (std::string warning = dpkg->refresh(root); !warning.empty()) j.log.push_back(std::move(warning));
+    busy = dpkg->packages().db().busy();
+  }
+  DpkgGate::Verdict verdict = dpkg->decide(busy, now, force_push);
+  if (!verdict.log.empty()) j.log.push_back(std::move(verdict.log));
+  if (!verdict.judge) {
+    j.again_at = verdict.again_at;
+    return j;
+  }
+  j.judged = true;
+  j.force_push = verdict.force_push;
+  if (!j.comparison.drifts.empty()) dpkg->packages().classify(baseline, &j.comparison);
+  j.transitions = tracker->update(j.comparison);
+  for (const DriftTransition& t : j.transitions) {
+    if (!t.cleared && t.drift && t.drift->before && t.drift->before->snapshot) {
+      j.wanted_before.insert(hex_encode(t.drift->before->sha256));
+    }
+  }
+  // Keep only the content of files that are still drifted (every transition
+  // into drift is one of them, so its diff can still be made).
+  std::set<std::string> keep;
+  for (const Drift& d : j.comparison.drifts) {
+    if (d.after && d.after->snapshot) keep.insert(hex_encode(d.after->sha256));
+  }
+  std::erase_if(snapshots_, [&keep](const auto& kv) { return !keep.count(kv.first); });
+  return j;
+}
+
+}  // namespace drift
