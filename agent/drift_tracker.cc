@@ -108,8 +108,12 @@ std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) 
     }
     next.emplace(r.path, std::move(r));
   }
+  std::map<std::string, const Drift*> touched;
+  for (const Drift& d : comparison.touched) touched.emplace(d.path(), &d);
   for (auto& [path, record] : state_) {
-    if (!next.count(path)) out.push_back(DriftTransition{true, record, nullptr});
+    if (next.count(path)) continue;
+    auto t = touched.find(path);
+    out.push_back(DriftTransition{true, record, nullptr, t == touched.end() ? nullptr : t->second});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const DriftTransition& a, const DriftTransition& b) { return a.record.path < b.record.path; });

@@ -44,6 +44,9 @@ struct DriftTransition {
   bool cleared = false;     // false: entered drift or drifted differently
   DriftRecord record;       // for a clear: the drift that ended
   const Drift* drift = nullptr;  // the comparison's drift (null for a clear)
+  /// For a clear: the path is the baseline's again but its times or inode
+  /// moved (a revert); those attributes, as information. Null otherwise.
+  const Drift* touched = nullptr;
 };
 
 class DriftTracker {

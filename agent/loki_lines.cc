@@ -91,6 +91,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
       if (cut) j["diff_truncated"] = true;
     }
   }
+  if (t.cleared && t.touched) j["touched"] = changed_attributes_json(*t.touched);  // reverted: what moved
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

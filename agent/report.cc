@@ -156,11 +156,16 @@ std::string render_json_report(const ReportInput& in) {
     if (!diff.empty()) item["diff"] = diff;
     drift.push_back(std::move(item));
   }
+  // Reverted or touched: not drift, shown as information.
+  json touched = json::array();
+  for (const Drift& d : c.touched) {
+    touched.push_back({{"path", escape_bytes(d.path())}, {"changed", changed_attributes_json(d)}});
+  }
   json incomplete = json::array();
   for (const Entry* e : in.incomplete) {
     incomplete.push_back({{"path", escape_bytes(e->path)}, {"status", entry_status_name(e->status)}});
   }
-  json doc = {{"summary", summary}, {"drift", drift}, {"incomplete", incomplete}, {"warnings", in.warnings}};
+  json doc = {{"summary", summary}, {"drift", drift}, {"touched", touched}, {"incomplete", incomplete}, {"warnings", in.warnings}};
   // The diff text is escaped by the JSON encoder; replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

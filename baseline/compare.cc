@@ -36,6 +36,19 @@ AttrSet unknown_attrs(const Entry& e) {
   return s;
 }
 
+}  // namespace
+
+AttrSet information_attrs(EntryType type) {
+  AttrSet s;
+  s.add(Attr::kMtime);
+  s.add(Attr::kCtime);
+  s.add(Attr::kInode);
+  if (type == EntryType::kDirectory) s.add(Attr::kSize);
+  return s;
+}
+
+namespace {
+
 AttrSet directory_echo_attrs() {
   AttrSet s;
   s.add(Attr::kMtime);
@@ -67,7 +80,10 @@ Comparison compare_entries(const std::vector<Entry>& before, const std::vector<E
                             .without(unknown_attrs(after[j]));
       if (policy.ignored) changed = changed.without(policy.ignored(after[j].path));
       if (!changed.empty()) {
-        c.drifts.push_back({DriftKind::kChanged, &before[i], &after[j], changed, severity_of(after[j]), {}});
+        const bool same_type = before[i].type == after[j].type;
+        Drift d{DriftKind::kChanged, &before[i], &after[j], changed, severity_of(after[j]), {}};
+        if (same_type && changed.subset_of(information_attrs(after[j].type))) c.touched.push_back(d);
+        else c.drifts.push_back(d);
       }
       ++i;
       ++j;

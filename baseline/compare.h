@@ -46,9 +46,19 @@ inline constexpr int kExitAdded = 1, kExitRemoved = 2, kExitChanged = 4, kExitIn
 
 struct Comparison {
   std::vector<Drift> drifts;  // sorted by path bytes
+  /// Paths that are the baseline's again in everything that matters (content,
+  /// type, mode, owner, xattrs, target, link count) but whose times or inode
+  /// moved: a revert, or a `touch`. Information, not drift; sorted by path.
+  std::vector<Drift> touched;
   size_t added = 0, removed = 0, changed = 0;
   int exit_bits() const;
 };
+
+/// The attributes that alone are information, not drift: mtime, ctime and
+/// inode (a file restored by rename has a new inode and new times), and for a
+/// directory its size too (a directory never shrinks back after its entries
+/// come and go; the entries themselves are compared as their own paths).
+AttrSet information_attrs(EntryType type);
 
 /// Compares before (e.g. the baseline) with after (e.g. a fresh scan); both
 /// sorted by path. Attributes the scan could not read on either side

@@ -41,9 +41,69 @@ TEST_CASE("a directory's own mode change is still reported") {
   CHECK(c.drifts[0].changed.has(Attr::kMode));
 }
 
-TEST_CASE("a directory mtime change with no visible cause is reported") {
+TEST_CASE("a directory whose times and size alone moved is touched, not drift; its mode is drift") {
   std::vector<Entry> before = {dir("/etc", 1)};
   std::vector<Entry> after = {dir("/etc", 2)};
+  after[0].size = 8192;  // a directory never shrinks back
+  Comparison c = compare_entries(before, after, {});
+  CHECK(c.drifts.empty());
+  REQUIRE(c.touched.size() == 1);
+  CHECK(c.touched[0].changed.has(Attr::kMtime));
+  after[0].mode = 0700;
+  c = compare_entries(before, after, {});
+  REQUIRE(c.drifts.size() == 1);
+  CHECK(c.drifts[0].changed.has(Attr::kMode));
+  CHECK(c.drifts[0].changed.has(Attr::kMtime));  // the times stay in a real drift's changes
+  CHECK(c.exit_bits() == kExitChanged);
+}
+
+TEST_CASE("a file restored to its baseline content (new inode, new times) is reverted: no drift, no exit bit") {
+  std::vector<Entry> before = {file_entry("/etc/ssh/sshd_config", 1)};
+  std::vector<Entry> after = before;
+  after[0].inode = 999;
+  after[0].mtime_ns = 77;
+  after[0].ctime_ns = 78;
+  Comparison c = compare_entries(before, after, {});
+  CHECK(c.drifts.empty());
+  CHECK(c.exit_bits() == 0);
+  REQUIRE(c.touched.size() == 1);
+  CHECK(c.touched[0].changed.has(Attr::kInode));
+  // A new hard link (to a setuid binary, to shadow) is drift, always.
+  after[0].nlink = 2;
+  c = compare_entries(before, after, {});
+  REQUIRE(c.drifts.size() == 1);
+  CHECK(c.drifts[0].changed.has(Attr::kNlink));
+  CHECK(c.touched.empty());
+  // So is other content, and other ownership.
+  after = before;
+  after[0].mtime_ns = 77;
+  after[0].uid = 1000;
+  CHECK(compare_entries(before, after, {}).drifts.size() == 1);
+}
+
+TEST_CASE("a symlink re-made with the same target is touched; another target is drift") {
+  Entry link;
+  link.path = "/etc/localtime";
+  link.type = EntryType::kSymlink;
+  link.target = "/usr/share/zoneinfo/UTC";
+  link.inode = 5;
+  std::vector<Entry> before = {link};
+  std::vector<Entry> after = before;
+  after[0].inode = 6;
+  after[0].ctime_ns = 9;
+  Comparison c = compare_entries(before, after, {});
+  CHECK(c.drifts.empty());
+  CHECK(c.touched.size() == 1);
+  after[0].target = "/usr/share/zoneinfo/Europe/Berlin";
+  c = compare_entries(before, after, {});
+  REQUIRE(c.drifts.size() == 1);
+  CHECK(c.drifts[0].changed.has(Attr::kTarget));
+}
+
+TEST_CASE("a directory with an excluded child's churn is not reported") {
+  std::vector<Entry> before = {dir("/etc", 1)};
+  std::vector<Entry> after = {dir("/etc", 2)};
+  after[0].nlink = 3;
   CHECK(compare_entries(before, after, {}).drifts.size() == 1);
   after[0].churn_below = true;  // an excluded child explains it
   CHECK(compare_entries(before, after, {}).drifts.empty());
@@ -62,9 +122,9 @@ TEST_CASE("exit bits are the OR of added, removed and changed") {
 TEST_CASE("ignored attributes are not drift") {
   std::vector<Entry> before = {file_entry("/a")};
   std::vector<Entry> after = before;
-  after[0].mtime_ns = 99;
+  after[0].mode = 0600;
   ComparePolicy policy;
-  policy.ignored = [](const std::string&) { AttrSet s; s.add(Attr::kMtime); return s; };
+  policy.ignored = [](const std::string&) { AttrSet s; s.add(Attr::kMode); return s; };
   CHECK(compare_entries(before, after, policy).drifts.empty());
   CHECK(compare_entries(before, after, {}).drifts.size() == 1);
 }

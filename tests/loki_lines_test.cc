@@ -93,3 +93,24 @@ TEST_CASE("drift_content_diff: only when both contents are held and the content 
   REQUIRE(a.size() == 1);
   CHECK(drift_content_diff(a[0], {}, is).find("/dev/null") != std::string::npos);
 }
+
+TEST_CASE("a revert clears the drift, and the cleared line says what moved as `touched`") {
+  const std::vector<Entry> base = {file_entry("/etc/ssh/sshd_config", 1)};
+  std::vector<Entry> edited = {file_entry("/etc/ssh/sshd_config", 2)};
+  std::vector<Entry> restored = base;
+  restored[0].inode = 4242;  // sed -i / an editor: a new inode
+  restored[0].mtime_ns = 99;
+  DriftTracker tracker;
+  const Comparison c1 = compare_entries(base, edited, ComparePolicy{});
+  REQUIRE(tracker.update(c1).size() == 1);
+  const Comparison c2 = compare_entries(base, restored, ComparePolicy{});
+  const auto t = tracker.update(c2);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].cleared);
+  REQUIRE(t[0].touched);
+  const auto j = nlohmann::json::parse(drift_log_line(t[0], "n1", 1, "", 100));
+  CHECK(j["event"] == "cleared");
+  CHECK(j["touched"].contains("inode"));
+  CHECK(j["touched"].contains("mtime"));
+  CHECK(tracker.state().empty());
+}
