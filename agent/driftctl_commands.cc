@@ -28,6 +28,7 @@
 #include "agent/package_cause.h"
 #include "agent/report.h"
 #include "agent/scan.h"
+#include "agent/walker.h"
 #include "baseline/bundle.h"
 #include "baseline/escape.h"
 #include "baseline/signer.h"
@@ -54,6 +55,21 @@ int load_config_with_overrides(const Args& a, Config* c) {
   if (a.has("--node")) c->node = a.get("--node");
   while (c->root.size() > 1 && c->root.back() == '/') c->root.pop_back();
   return 0;
+}
+
+// A root that is not a directory, or one where none of the configured paths
+// exists (a DaemonSet whose hostPath mount is missing, a typo in --root), is
+// an I/O error (20), never "every path removed".
+int check_scan_root(const Config& c) {
+  struct stat st;
+  if (::stat(c.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(kExitIo, "root " + escape_bytes(c.root) + " is not a directory we can read");
+  }
+  for (const PathRule& rule : c.paths) {
+    if (::lstat(read_path_for(c.root, rule.path).c_str(), &st) == 0) return 0;
+  }
+  return fail(kExitIo, "none of the " + std::to_string(c.paths.size()) + " configured paths exists under root " +
+                           escape_bytes(c.root) + " (is the host's file system mounted there?)");
 }
 
 int exit_code_for(BaselineError e) {
@@ -170,6 +186,7 @@ int cmd_baseline_create(const std::vector<std::string>& argv) {
   if (!a.has("--output")) return fail(kExitUsage, "baseline create needs --output FILE|-");
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
+  if (int rc = check_scan_root(c)) return rc;
   ScanOptions options;
   options.progress = progress_wanted(a);
   ScanResult scan = run_scan(c, options);
@@ -333,6 +350,7 @@ int cmd_check(const std::vector<std::string>& argv) {
   }
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
+  if (int rc = check_scan_root(c)) return rc;
   LoadedBaseline lb;
   if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
@@ -446,6 +464,7 @@ int cmd_accept(const std::vector<std::string>& argv) {
   if (!a.has("--output")) return fail(kExitUsage, "accept needs --output FILE|-");
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
+  if (int rc = check_scan_root(c)) return rc;
   LoadedBaseline lb;
   if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
