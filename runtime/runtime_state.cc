@@ -48,6 +48,25 @@ bool pread_all(int fd, size_t max, std::string* out) {
   }
 }
 
+// A sysctl's value: its handler answers as much of the value as fits, so a
+// short read is the whole of it, and one pread of a small buffer is the usual
+// cost of a look (a second read for the end, or a page-sized buffer the
+// kernel allocates and clears for each read, doubled the poll's CPU).
+bool pread_value(int fd, size_t max, std::string* out) {
+  out->clear();
+  char buf[512];
+  for (;;) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(out->size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    out->append(buf, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buf) return true;
+    if (out->size() > max) { errno = EFBIG; return false; }
+  }
+}
+
 bool read_source(const std::string& path, size_t max, std::string* out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return false;
@@ -100,11 +119,18 @@ std::string_view literal_prefix(std::string_view glob) {
   return glob.substr(0, w);
 }
 
-// Globs of the namespaced sysctls, as runtime paths, for `unavailable`.
-constexpr const char* kNamespacedGlobs[] = {"sysctl:net.*", "sysctl:user.*", "sysctl:fs.mqueue.*",
-                                            "sysctl:kernel.hostname", "sysctl:kernel.domainname",
-                                            "sysctl:kernel.shm*", "sysctl:kernel.msg*", "sysctl:kernel.sem*",
-                                            "sysctl:kernel.auto_msgmni"};
+// The namespaced sysctls of each namespace, as runtime path globs (`unavailable`).
+struct NamespacedGlobs { const char* ns; std::vector<const char*> globs; };
+const std::vector<NamespacedGlobs>& namespaced_globs() {
+  static const std::vector<NamespacedGlobs> kGlobs = {
+      {"uts", {"sysctl:kernel.hostname", "sysctl:kernel.domainname"}},
+      {"ipc", {"sysctl:kernel.shm*", "sysctl:kernel.msg*", "sysctl:kernel.sem*", "sysctl:kernel.auto_msgmni",
+               "sysctl:fs.mqueue.*"}},
+      {"net", {"sysctl:net.*"}},
+      {"user", {"sysctl:user.*"}},
+  };
+  return kGlobs;
+}
 
 }  // namespace
 
@@ -143,37 +169,47 @@ std::string cmdline_without_boot_image(std::string_view cmdline) {
   return out;
 }
 
-bool sysctl_is_namespaced(std::string_view n) {
-  return n.starts_with("net.") || n.starts_with("user.") || n.starts_with("fs.mqueue.") ||
-         n == "kernel.hostname" || n == "kernel.domainname" || n.starts_with("kernel.shm") ||
-         n.starts_with("kernel.msg") || n.starts_with("kernel.sem") || n == "kernel.auto_msgmni";
+std::string_view sysctl_namespace(std::string_view n) {
+  if (n == "kernel.hostname" || n == "kernel.domainname") return "uts";
+  if (n.starts_with("kernel.shm") || n.starts_with("kernel.msg") || n.starts_with("kernel.sem") ||
+      n == "kernel.auto_msgmni" || n.starts_with("fs.mqueue.")) {
+    return "ipc";
+  }
+  if (n.starts_with("net.")) return "net";
+  if (n.starts_with("user.")) return "user";
+  return "";
 }
 
 bool runtime_glob_match(const std::string& glob, const std::string& name) {
   return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0;
 }
 
-bool host_namespaces_of(const RuntimeConfig& config, std::string* why) {
+std::set<std::string> host_namespaces_of(const RuntimeConfig& config, std::string* why) {
   if (config.host_namespaces != HostNamespaces::kAuto) {
-    *why = "runtime.host_namespaces is set";
-    return config.host_namespaces == HostNamespaces::kYes;
+    if (config.host_namespaces == HostNamespaces::kNo) {
+      *why = "runtime.host_namespaces: false";
+      return {};
+    }
+    *why = "";
+    return {"uts", "ipc", "user", "net"};
   }
   const std::string dir = (config.proc_root == "/" ? std::string() : config.proc_root) + "/proc/self/ns/";
+  std::set<std::string> host;
+  std::vector<std::string> not_host;
   for (const InitialNs& ns : kInitialNs) {
     char link[128] = {};
     const ssize_t n = ::readlink((dir + ns.name).c_str(), link, sizeof link - 1);
-    if (n <= 0) {
-      *why = "cannot read " + dir + ns.name + " (" + std::strerror(errno) + ")";
-      return false;
-    }
     const std::string expected = std::string(ns.name) + ":[" + std::to_string(ns.inode) + "]";
-    if (std::string(link, static_cast<size_t>(n)) != expected) {
-      *why = std::string("the ") + ns.name + " namespace is not the host's (" + std::string(link, static_cast<size_t>(n)) + ")";
-      return false;
+    if (n > 0 && std::string(link, static_cast<size_t>(n)) == expected) {
+      host.insert(std::string(ns.name) == "pid" ? "net" : ns.name);
+    } else {
+      not_host.push_back(std::string(ns.name) + (n > 0 ? " is " + std::string(link, static_cast<size_t>(n))
+                                                       : " unreadable: " + std::string(std::strerror(errno))));
     }
   }
-  *why = "uts, ipc, user and pid namespaces are the kernel's initial ones";
-  return true;
+  *why = "";
+  for (const std::string& w : not_host) *why += (why->empty() ? "not the host's: " : ", ") + w;
+  return host;
 }
 
 RuntimeReader::RuntimeReader(RuntimeConfig config, KernelPackages packages)
@@ -275,7 +311,7 @@ void RuntimeReader::list_sysctls(std::vector<std::string>* unreadable) {
   close_sysctls();
   const std::string top = path("proc/sys");
   auto wanted = [&](const std::string& name) {
-    if (!host_namespaces_ && sysctl_is_namespaced(name)) return false;
+    if (const std::string_view ns = sysctl_namespace(name); !ns.empty() && !host_namespaces_.count(std::string(ns))) return false;
     for (const std::string& x : config_.exclude) {
       if (runtime_glob_match(x, name)) return false;
     }
@@ -286,7 +322,7 @@ void RuntimeReader::list_sysctls(std::vector<std::string>* unreadable) {
   };
   // A directory ("kernel.random.") is walked when some glob could match below it.
   auto walk_into = [&](const std::string& prefix) {
-    if (!host_namespaces_ && sysctl_is_namespaced(prefix)) return false;
+    if (const std::string_view ns = sysctl_namespace(prefix); !ns.empty() && !host_namespaces_.count(std::string(ns))) return false;
     for (const std::string& x : config_.exclude) {
       if (runtime_glob_match(x, prefix)) return false;  // "fs.binfmt_misc.*" matches "fs.binfmt_misc."
     }
@@ -343,7 +379,7 @@ void RuntimeReader::read_sysctls(RuntimeRead* out, bool modules_changed) {
   bool vanished = false;
   std::string value;
   for (const Sysctl& s : sysctls_) {
-    if (!pread_all(s.fd, kMaxSysctlBytes, &value)) {
+    if (!pread_value(s.fd, kMaxSysctlBytes, &value)) {
       if (errno == ENOENT || errno == ENODEV) vanished = true;  // unregistered since it was opened
       unreadable.push_back(s.name + ": " + std::strerror(errno));
       out->unavailable.push_back("sysctl:" + s.name);
@@ -357,19 +393,24 @@ void RuntimeReader::read_sysctls(RuntimeRead* out, bool modules_changed) {
     if (unreadable.size() > 1) note += ", ...";
     out->notes.push_back(note + "); not recorded, not drift");
   }
-  if (!host_namespaces_) {
-    bool covers = false;
-    for (const std::string& g : config_.sysctls) {
-      for (const char* ns : kNamespacedGlobs) {
-        const std::string_view lit = literal_prefix(std::string_view(ns).substr(7));
-        if (literal_prefix(g).starts_with(lit) || lit.starts_with(literal_prefix(g))) covers = true;
-      }
+  // Namespaced sysctls the globs select but this reader may not read: one note.
+  std::vector<std::string> skipped;
+  for (const NamespacedGlobs& n : namespaced_globs()) {
+    if (host_namespaces_.count(n.ns)) continue;
+    for (const char* glob : n.globs) {
+      const std::string_view lit = literal_prefix(std::string_view(glob).substr(7));
+      const bool covered = std::any_of(config_.sysctls.begin(), config_.sysctls.end(), [&](const std::string& g) {
+        return literal_prefix(g).starts_with(lit) || lit.starts_with(literal_prefix(g));
+      });
+      if (!covered) continue;
+      skipped.push_back(std::string(glob).substr(7));
+      out->unavailable.push_back(glob);
     }
-    if (covers) {
-      out->notes.push_back("sysctl: net.*, kernel.hostname, kernel.domainname, kernel.shm*, kernel.msg*, kernel.sem*, "
-                           "fs.mqueue.* and user.* not available without host namespaces (" + namespaces_why_ + ")");
-      for (const char* ns : kNamespacedGlobs) out->unavailable.push_back(ns);
-    }
+  }
+  if (!skipped.empty()) {
+    std::string list;
+    for (const std::string& g : skipped) list += (list.empty() ? "" : ", ") + g;
+    out->notes.push_back("sysctl: " + list + " not available without host namespaces (" + namespaces_why_ + ")");
   }
 }
 
@@ -397,6 +438,7 @@ void RuntimeReader::read_boot_constants(RuntimeRead* out) {
 
 RuntimeRead RuntimeReader::read() {
   RuntimeRead out;
+  out.entries.reserve(sysctls_.size() + module_names_.size() + 16);
   std::set<std::string> names;
   read_modules(&out, &names);
   const bool modules_changed = names != module_names_;
@@ -404,6 +446,7 @@ RuntimeRead RuntimeReader::read() {
   read_taint(&out);
   read_sysctls(&out, modules_changed);
   read_boot_constants(&out);
+  // Each source is in order already; the namespaces interleave.
   sort_entries(&out.entries);
   return out;
 }

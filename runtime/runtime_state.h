@@ -45,19 +45,22 @@ std::string module_value_without_srcversion(std::string_view value);
 /// The command line without its BOOT_IMAGE= word (what a kernel upgrade changes).
 std::string cmdline_without_boot_image(std::string_view cmdline);
 
-/// Sysctls the kernel answers from the reader's namespaces (UTS, IPC, net,
-/// user): net.*, kernel.hostname, kernel.domainname, kernel.shm*, kernel.msg*,
-/// kernel.sem*, kernel.auto_msgmni, fs.mqueue.*, user.*.
-bool sysctl_is_namespaced(std::string_view name);
+/// The namespace a sysctl is answered from, for the kernel answers these
+/// from the reader's: "uts" (kernel.hostname, kernel.domainname), "ipc"
+/// (kernel.shm*, kernel.msg*, kernel.sem*, kernel.auto_msgmni, fs.mqueue.*),
+/// "net" (net.*), "user" (user.*); "" for a global one.
+std::string_view sysctl_namespace(std::string_view name);
+inline bool sysctl_is_namespaced(std::string_view name) { return !sysctl_namespace(name).empty(); }
 
-/// Whether the reader shares the host's namespaces: the config's yes/no, or
-/// for auto, whether proc_root/proc/self/ns/{uts,ipc,user,pid} are the
-/// kernel's initial namespaces (their inode numbers are fixed constants,
-/// include/linux/proc_ns.h). A pod under the cluster's policies has its own
-/// UTS, IPC and PID namespaces; the host unit shares them all. The net
-/// namespace has no fixed number on Debian 12's kernel, and follows: a process
-/// in all four initial namespaces is the host's. `why` says what decided.
-bool host_namespaces_of(const RuntimeConfig& config, std::string* why);
+/// Which of uts, ipc, user and net the reader shares with the host: all or
+/// none when runtime.host_namespaces says true or false; for auto, those of
+/// proc_root/proc/self/ns/{uts,ipc,user} that are the kernel's initial ones
+/// (fixed inode numbers, include/linux/proc_ns.h). The net namespace has no
+/// fixed number on Debian 12's kernel: it counts as the host's when the PID
+/// namespace is the initial one (the host unit has no PrivateNetwork=; a pod
+/// has its own PID and net namespaces, hostPID and hostNetwork being
+/// forbidden). `why` names what is not the host's.
+std::set<std::string> host_namespaces_of(const RuntimeConfig& config, std::string* why);
 
 /// Glob match of a runtime path ("module:nf_*") or sysctl name ("kernel.*"),
 /// fnmatch without FNM_PATHNAME.
@@ -82,7 +85,7 @@ class RuntimeReader {
   RuntimeReader& operator=(const RuntimeReader&) = delete;
 
   RuntimeRead read();
-  bool host_namespaces() const { return host_namespaces_; }
+  const std::set<std::string>& host_namespaces() const { return host_namespaces_; }
   size_t open_sysctls() const { return sysctls_.size(); }
 
  private:
@@ -100,7 +103,7 @@ class RuntimeReader {
 
   RuntimeConfig config_;
   KernelPackages packages_;
-  bool host_namespaces_ = false;
+  std::set<std::string> host_namespaces_;
   std::string namespaces_why_;
   bool listed_ = false;
   std::vector<Sysctl> sysctls_;

@@ -109,8 +109,8 @@ TEST_CASE("without the host's namespaces the namespaced sysctls are reported onc
   RuntimeConfig config = tree.config();
   config.sysctls.push_back("net.*");
   std::string why;
-  CHECK(!host_namespaces_of(config, &why));
-  CHECK(why.find("uts namespace is not the host's") != std::string::npos);
+  CHECK(host_namespaces_of(config, &why) == std::set<std::string>{"user"});
+  CHECK(why.find("not the host's: uts is uts:[4026532301]") == 0);
   const RuntimeRead r = read_runtime_state(config, debian_packages());
   for (const char* absent : {"sysctl:kernel.hostname", "sysctl:kernel.shmmax", "sysctl:fs.mqueue.msg_max",
                              "sysctl:net.ipv4.ip_forward"}) {
@@ -118,11 +118,22 @@ TEST_CASE("without the host's namespaces the namespaced sysctls are reported onc
   }
   CHECK(entry(r, "sysctl:kernel.kptr_restrict"));  // global ones are the host's in a pod too
   REQUIRE(r.notes.size() == 1);
-  CHECK(r.notes[0].find("not available without host namespaces") != std::string::npos);
+  CHECK(r.notes[0].find("sysctl: kernel.hostname, kernel.domainname, kernel.shm*") == 0);
+  CHECK(r.notes[0].find("net.* not available without host namespaces") != std::string::npos);
+  CHECK(r.notes[0].find("user.*") == std::string::npos);  // not selected, and the user namespace is the host's
   CHECK(std::count(r.unavailable.begin(), r.unavailable.end(), "sysctl:kernel.hostname") == 1);
   // The config switch decides instead of /proc/self/ns.
   config.host_namespaces = HostNamespaces::kYes;
   CHECK(entry(read_runtime_state(config, debian_packages()), "sysctl:kernel.hostname"));
+  // The host unit: PrivateIPC= and ProtectHostname= give it its own IPC and
+  // UTS namespaces; the net namespace (and so net.*) is the host's.
+  config.host_namespaces = HostNamespaces::kAuto;
+  std::filesystem::remove(tree.dir + "/proc/self/ns/pid");
+  std::filesystem::create_symlink("pid:[4026531836]", tree.dir + "/proc/self/ns/pid");
+  const RuntimeRead unit = read_runtime_state(config, debian_packages());
+  CHECK(entry(unit, "sysctl:net.ipv4.ip_forward"));
+  CHECK(!entry(unit, "sysctl:kernel.hostname"));
+  CHECK(!entry(unit, "sysctl:kernel.shmmax"));
 }
 
 TEST_CASE("taint: the kernel's bits by name, P O E F critical, unknown bits by number") {
@@ -379,7 +390,9 @@ TEST_CASE("module file names, BOOT_IMAGE and module values: the pieces a kernel 
   CHECK(runtime_glob_match("module:*", "module:nf_tables"));
   CHECK(runtime_glob_match("*:*", "sysctl:kernel.printk"));
   CHECK(!runtime_glob_match("module:*", "sysctl:kernel.printk"));
-  CHECK(sysctl_is_namespaced("kernel.sem"));
+  CHECK(sysctl_namespace("kernel.sem") == "ipc");
+  CHECK(sysctl_namespace("fs.mqueue.msg_max") == "ipc");
+  CHECK(sysctl_namespace("kernel.hostname") == "uts");
   CHECK(sysctl_is_namespaced("net.ipv4.ip_forward"));
   CHECK(!sysctl_is_namespaced("kernel.kptr_restrict"));
 }
