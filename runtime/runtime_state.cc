@@ -309,6 +309,7 @@ void RuntimeReader::read_taint(RuntimeRead* out) {
 // each readable file once.
 void RuntimeReader::list_sysctls(std::vector<std::string>* unreadable) {
   close_sysctls();
+  unopened_.clear();
   const std::string top = path("proc/sys");
   auto wanted = [&](const std::string& name) {
     if (const std::string_view ns = sysctl_namespace(name); !ns.empty() && !host_namespaces_.count(std::string(ns))) return false;
@@ -355,6 +356,7 @@ void RuntimeReader::list_sysctls(std::vector<std::string>* unreadable) {
       const int fd = ::openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
       if (fd < 0) {
         unreadable->push_back(name + ": " + std::strerror(errno));
+        unopened_.push_back("sysctl:" + name);
         continue;
       }
       sysctls_.push_back({name, fd});
@@ -376,6 +378,8 @@ void RuntimeReader::read_sysctls(RuntimeRead* out, bool modules_changed) {
     }
     list_sysctls(&unreadable);
   }
+  // Those that would not open stay not available until the next listing.
+  out->unavailable.insert(out->unavailable.end(), unopened_.begin(), unopened_.end());
   bool vanished = false;
   std::string value;
   for (const Sysctl& s : sysctls_) {

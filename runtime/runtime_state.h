@@ -107,6 +107,7 @@ class RuntimeReader {
   std::string namespaces_why_;
   bool listed_ = false;
   std::vector<Sysctl> sysctls_;
+  std::vector<std::string> unopened_;  // "sysctl:NAME" listed but not openable
   std::set<std::string> module_names_;                         // as of the last sysctl listing
   std::map<std::string, std::pair<uint64_t, std::string>> srcversions_;  // module -> (size, srcversion)
   bool constants_read_ = false;

@@ -97,6 +97,16 @@ has "  value: state=Live taint=OE"
 has "added [critical] taint:unsigned_module (runtime)"
 has "added [critical] taint:out_of_tree_module (runtime)"
 hasnt "module:nf_tables"
+run 3 diff --json --config "$T/config.yaml" "$T/node-a.drift" "$T/node-b.drift"
+python3 - "$T/out" <<'PY' || fail "diff --json of runtime state"
+import json, sys
+d = {x["path"]: x for x in json.load(open(sys.argv[1]))["drift"]}
+assert set(d) == {"module:br_netfilter", "module:diamorphine", "taint:out_of_tree_module", "taint:unsigned_module"}, d
+m = d["module:diamorphine"]
+assert m["type"] == "runtime" and m["kind"] == "added" and m["severity"] == "critical", m
+assert m["value"] == "state=Live taint=OE" and "sha256" not in m, m
+assert d["taint:unsigned_module"]["value"] == "E (bit 13)"
+PY
 
 # 5. accept --path 'module:*' takes the modules and leaves the taint reported.
 sed -i "s|^node: .*|node: node-a|" "$T/node-a.yaml"
