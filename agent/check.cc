@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "agent/runtime_scan.h"
+
 namespace drift {
 
 int CheckResult::exit_bits() const {
@@ -37,8 +39,14 @@ CheckResult run_check(const Config& config, const Baseline& baseline, ScanOption
   options.keep_content = [&before](const Entry& now) { return content_changed_from(before, now); };
   CheckResult result;
   result.scan = run_scan(config, options);
+  add_runtime_state(config, &baseline, &result.scan);
   result.comparison =
       compare_entries(before, result.scan.entries, compare_policy_for(selection_from(config)));
+  if (const std::string note = runtime_not_compared_note(result.comparison.runtime_only_before,
+                                                         result.comparison.runtime_only_after);
+      !note.empty()) {
+    result.scan.warnings.push_back(note);
+  }
   for (const Entry& e : result.scan.entries) {
     if (status_is_incomplete(e.status)) result.incomplete.push_back(&e);
   }

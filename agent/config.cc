@@ -72,6 +72,13 @@ exports:                       # /etc/exports checks (`driftctl exports check` a
   rules: []                    # - { path: /srv/nfs, require: [async], forbid: [fsid=0], warn: [no_root_squash] }
   nfs_conf: {}                 # { "nfsd.vers3": "n" }: expected settings of /etc/nfs.conf
   etab: true                   # compare /var/lib/nfs/etab with the files when it exists
+runtime:                       # the running kernel's state (README, Runtime kernel state)
+  enabled: true
+  proc_root: /                 # where proc/ and sys/ are read; --root does not move it
+  interval: 5s                 # driftd's poll period
+  sysctls: ["kernel.*", "vm.*", "fs.*"]
+  # exclude: the counters and actions of runtime/runtime_config.h (`driftctl config show --config F` lists them)
+  host_namespaces: auto        # auto | true | false: record net.*, kernel.hostname, IPC and user.* sysctls
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -318,12 +325,41 @@ void parse_exports(const YAML::Node& n, ExportsConfig* x) {
   }
 }
 
+// A sysctl glob: dotted names, no '/' (that is a path, not a sysctl name).
+std::vector<std::string> as_sysctl_globs(const YAML::Node& n, const std::string& key) {
+  std::vector<std::string> out = as_string_list(n, key);
+  size_t i = 0;
+  for (const auto& item : n) {
+    const std::string& g = out[i++];
+    if (g.empty() || g.find('/') != std::string::npos || g.front() == '.') {
+      fail(item, key + ": expected a sysctl name or glob like kernel.* (dots, not slashes), got '" + g + "'");
+    }
+  }
+  return out;
+}
+
+void parse_runtime(const YAML::Node& n, RuntimeConfig* r) {
+  expect_map(n, "runtime", {"enabled", "proc_root", "interval", "sysctls", "exclude", "host_namespaces"});
+  if (n["enabled"]) r->enabled = as_bool(n["enabled"], "runtime.enabled");
+  if (n["proc_root"]) r->proc_root = as_abs_path(n["proc_root"], "runtime.proc_root");
+  if (n["interval"]) r->interval = as_duration(n["interval"], "runtime.interval", kMinRuntimeInterval, kMaxRuntimeInterval);
+  if (n["sysctls"]) r->sysctls = as_sysctl_globs(n["sysctls"], "runtime.sysctls");
+  if (n["exclude"]) r->exclude = as_sysctl_globs(n["exclude"], "runtime.exclude");
+  if (const YAML::Node& h = n["host_namespaces"]) {
+    const std::string v = h.IsScalar() ? h.Scalar() : "";
+    if (v == "auto") r->host_namespaces = HostNamespaces::kAuto;
+    else if (v == "true" || v == "yes") r->host_namespaces = HostNamespaces::kYes;
+    else if (v == "false" || v == "no") r->host_namespaces = HostNamespaces::kNo;
+    else fail(h, "runtime.host_namespaces: expected auto, true or false, got '" + v + "'");
+  }
+}
+
 void parse_document(const YAML::Node& doc, Config* c) {
   if (doc.IsNull()) return;  // empty file: all defaults
   refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
-                       "metrics", "exports"});
+                       "metrics", "exports", "runtime"});
   if (doc["node"]) c->node = as_string(doc["node"], "node");
   if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
   if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
@@ -378,6 +414,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
     if (n["max_paths"]) c->metrics_max_paths = static_cast<int>(as_int(n["max_paths"], "metrics.max_paths", 0, 100000));
   }
   if (const YAML::Node& n = doc["exports"]) parse_exports(n, &c->exports);
+  if (const YAML::Node& n = doc["runtime"]) parse_runtime(n, &c->runtime);
 }
 
 std::string default_node_name() {
@@ -397,6 +434,7 @@ bool parse_config(const std::string& yaml_text, const std::string& source, Confi
   c.source = source;
   c.content.paths = default_snapshot_paths();
   c.content.never = default_never_snapshot_globs();
+  c.runtime.exclude = default_sysctl_excludes();
   try {
     check_shape(yaml_text);
     parse_document(YAML::Load(yaml_text), &c);
@@ -489,6 +527,16 @@ std::string dump_config(const Config& c) {
   for (const auto& [key, value] : x.nfs_conf) out << YAML::Key << key << YAML::Value << value;
   out << YAML::EndMap;
   out << YAML::Key << "etab" << YAML::Value << x.etab << YAML::EndMap;
+  const RuntimeConfig& rt = c.runtime;
+  const char* host_ns = rt.host_namespaces == HostNamespaces::kAuto ? "auto"
+                        : rt.host_namespaces == HostNamespaces::kYes ? "true" : "false";
+  out << YAML::Key << "runtime" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "enabled" << YAML::Value << rt.enabled
+      << YAML::Key << "proc_root" << YAML::Value << rt.proc_root
+      << YAML::Key << "interval" << YAML::Value << ms(rt.interval)
+      << YAML::Key << "sysctls" << YAML::Value << YAML::Flow << rt.sysctls
+      << YAML::Key << "exclude" << YAML::Value << YAML::Flow << rt.exclude
+      << YAML::Key << "host_namespaces" << YAML::Value << host_ns << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

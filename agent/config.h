@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exports/exports_config.h"
+#include "runtime/runtime_config.h"
 #include "baseline/selection.h"
 #include "baseline/snapshot_policy.h"
 
@@ -34,6 +35,7 @@ struct Config {
   uint64_t spool_max_bytes = 64ull << 20;
   int metrics_max_paths = 50;
   ExportsConfig exports;            // /etc/exports checks (exports_config.h)
+  RuntimeConfig runtime;            // kernel modules, taint, sysctls, cmdline (runtime_config.h)
 
   std::string source;               // file path, or "embedded default"
 };

@@ -20,6 +20,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "lib/atomic_file.h"
 #include "agent/walker.h"
@@ -130,6 +131,24 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
     for (const char* p : {"/etc/exports", "/etc/exports.d", "/etc/nfs.conf", "/etc/nfs.conf.d", "/var/lib/nfs"}) {
       plan.read.push_back(read_path_for(config.root, p));
     }
+  }
+  // The runtime kernel state (runtime/runtime_state.h): exactly its sources
+  // under runtime.proc_root, never all of /proc (other processes' command
+  // lines and environments). proc/self/ns is in /proc/self below.
+  if (config.runtime.enabled) {
+    const std::string proc = config.runtime.proc_root == "/" ? "" : config.runtime.proc_root;
+    for (const char* p : {"/proc/modules", "/proc/cmdline", "/proc/sys/kernel/tainted", "/proc/sys/kernel/osrelease",
+                          "/proc/sys/kernel/version", "/sys/module"}) {
+      plan.read.push_back(proc + p);
+    }
+    // The top-level sysctl directories the globs can reach ("kernel" for
+    // kernel.*), all of proc/sys for a glob that starts with a wildcard.
+    std::set<std::string> tops;
+    for (const std::string& glob : config.runtime.sysctls) {
+      const std::string top = glob.substr(0, glob.find('.'));
+      tops.insert(top.find_first_of("*?[\\") == std::string::npos ? "/" + top : "");
+    }
+    for (const std::string& top : tops) plan.read.push_back(proc + "/proc/sys" + top);
   }
   // Landlock rules follow inodes, and these files are replaced by rename (an
   // editor, `baseline install`, a ConfigMap's ..data swap): grant their

@@ -27,6 +27,7 @@
 #include "agent/installed_baseline.h"
 #include "agent/package_cause.h"
 #include "agent/report.h"
+#include "agent/runtime_scan.h"
 #include "agent/scan.h"
 #include "agent/walker.h"
 #include "baseline/bundle.h"
@@ -190,6 +191,7 @@ int cmd_baseline_create(const std::vector<std::string>& argv) {
   ScanOptions options;
   options.progress = progress_wanted(a);
   ScanResult scan = run_scan(c, options);
+  add_runtime_state(c, nullptr, &scan);
   for (const std::string& w : scan.warnings) note("warning: " + w);
   Baseline b;
   b.meta.node = c.node;
@@ -427,6 +429,7 @@ int cmd_diff(const std::vector<std::string>& argv) {
   }
   Comparison cmp = compare_entries(la.baseline.entries, lb.baseline.entries, policy);
   classify_causes_between(la.baseline, lb.baseline, &cmp);
+  const std::string runtime_note = runtime_not_compared_note(cmp.runtime_only_before, cmp.runtime_only_after);
   ReportInput in;
   in.comparison = &cmp;
   in.title = "driftctl diff " + escape_bytes(la.baseline.meta.node) + " serial " +
@@ -438,6 +441,7 @@ int cmd_diff(const std::vector<std::string>& argv) {
   for (const Entry& e : lb.baseline.entries) {
     if (status_is_incomplete(e.status)) in.incomplete.push_back(&e);
   }
+  if (!runtime_note.empty()) in.warnings.push_back(runtime_note);
   in.before_snapshots = &la.baseline.snapshots;
   in.after_snapshots = &lb.baseline.snapshots;
   in.before_label = "a:";
@@ -472,13 +476,22 @@ int cmd_accept(const std::vector<std::string>& argv) {
   if (paths_it != a.repeated.end()) {
     for (std::string p : paths_it->second) {
       while (p.size() > 1 && p.back() == '/') p.pop_back();
-      if (p.empty() || p[0] != '/') return fail(kExitUsage, "--path must be an absolute host path: " + p);
+      // Runtime state is named NAMESPACE:NAME, NAME a glob ('module:*'; '*:*' is all of it).
+      if (!p.empty() && is_runtime_path(p) && p.find(':') != std::string::npos) {
+        accept_paths.push_back(p);
+        continue;
+      }
+      if (p.empty() || p[0] != '/') {
+        return fail(kExitUsage, "--path must be an absolute host path, or runtime state like 'module:*' or "
+                                "'sysctl:kernel.kptr_restrict': " + p);
+      }
       accept_paths.push_back(p);
     }
   }
   ScanOptions options;
   options.progress = progress_wanted(a);
   ScanResult scan = run_scan(c, options);
+  add_runtime_state(c, &lb.baseline, &scan);
   PackageClassifier packages;
   if (const std::string w = packages.load(c.root); !w.empty()) note("warning: " + w);
   // --explained: exactly the drift dpkg explains; unexplained drift stays reported.
@@ -495,8 +508,10 @@ int cmd_accept(const std::vector<std::string>& argv) {
   auto accepted = [&](const std::string& path) {
     if (all) return true;
     if (explained) return explained_paths.count(path) > 0;
-    return std::any_of(accept_paths.begin(), accept_paths.end(),
-                       [&](const std::string& p) { return path_is_under(path, p); });
+    return std::any_of(accept_paths.begin(), accept_paths.end(), [&](const std::string& p) {
+      if (is_runtime_path(p)) return is_runtime_path(path) && runtime_glob_match(p, path);
+      return !is_runtime_path(path) && path_is_under(path, p);
+    });
   };
   Baseline next;
   next.meta = lb.baseline.meta;

@@ -26,7 +26,9 @@
 #include <memory>
 #include <set>
 
+#include "agent/runtime_scan.h"
 #include "baseline/entry.h"
+#include "runtime/runtime_cause.h"
 
 namespace drift {
 namespace {
@@ -158,6 +160,7 @@ std::string PackageClassifier::load(const std::string& root) {
   std::string err;
   state_ = db_.load(root, &err);
   owner_cache_.clear();
+  kernel_packages_.reset();
   return state_ == DpkgDatabase::Load::kMalformed ? err : "";
 }
 
@@ -243,6 +246,13 @@ void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
       if (auto s = sums->second.find(path); s != sums->second.end()) expected = s->second;
     }
     if (!expected.empty() && content_matches(path, now, expected)) explain(&d, pkg->key, before, pkg->version);
+  }
+
+  // Runtime drift (module:, kernel:, cmdline:): a kernel upgrade explains some
+  // of it. What the kernel packages ship is read once per load.
+  if (std::any_of(c->drifts.begin(), c->drifts.end(), [](const Drift& d) { return is_runtime_path(d.path()); })) {
+    if (!kernel_packages_) kernel_packages_ = std::make_unique<KernelPackages>(kernel_packages_of(db_));
+    classify_runtime_causes(*kernel_packages_, baseline, c);
   }
 }
 

@@ -6,12 +6,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/dpkg_db.h"
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
+#include "runtime/runtime_state.h"
 
 namespace drift {
 
@@ -50,6 +52,7 @@ class PackageClassifier {
   DpkgDatabase::Load state_ = DpkgDatabase::Load::kNotFound;
   std::map<std::string, std::pair<std::string, std::string>> md5_cache_;  // path -> (sha256 hex, md5 hex)
   std::map<std::string, std::string, std::less<>> owner_cache_;  // path -> package key ("": none), per load
+  std::unique_ptr<KernelPackages> kernel_packages_;          // what kernel packages ship, per load
 };
 
 /// Classifies the drift between two baselines from their package tables alone

@@ -88,6 +88,8 @@ std::string render_text_report(const ReportInput& in) {
         out += "  " + std::string(info.label) + ": " + attr_value_text(*d.before, info.attr) + " -> " +
                attr_value_text(*d.after, info.attr) + "\n";
       }
+    } else if (e->type == EntryType::kRuntime) {
+      out += "  value: " + attr_value_text(*e, Attr::kValue) + "\n";
     }
     const std::string diff = content_diff(in, d);
     if (!diff.empty()) {
@@ -151,6 +153,8 @@ std::string render_json_report(const ReportInput& in) {
       item["changed"] = changed_attributes_json(d);
     } else if (e->has_sha256) {
       item["sha256"] = hex_encode(e->sha256);
+    } else if (e->type == EntryType::kRuntime) {
+      item["value"] = attr_value_text(*e, Attr::kValue);
     }
     const std::string diff = content_diff(in, d);
     if (!diff.empty()) item["diff"] = diff;

@@ -58,20 +58,41 @@ AttrSet directory_echo_attrs() {
   return s;
 }
 
+
+// Runtime paths sort after every file path ('/' is below every letter):
+// where they start in a sorted list.
+size_t runtime_start(const std::vector<Entry>& sorted) {
+  size_t n = sorted.size();
+  while (n > 0 && is_runtime_path(sorted[n - 1].path)) --n;
+  return n;
+}
+
 }  // namespace
 
 Comparison compare_entries(const std::vector<Entry>& before, const std::vector<Entry>& after,
                            const ComparePolicy& policy) {
   Comparison c;
   auto severity_of = [&](const Entry& e) {
+    if (e.type == EntryType::kRuntime) return e.severity;
     return policy.severity ? policy.severity(e.path) : e.severity;
   };
+  // A side without any runtime entry does not know the kernel's state: the
+  // other side's runtime entries are counted, not compared.
+  size_t before_end = before.size(), after_end = after.size();
+  const size_t before_runtime = before.size() - runtime_start(before);
+  const size_t after_runtime = after.size() - runtime_start(after);
+  if (before_runtime == 0 || after_runtime == 0) {
+    c.runtime_only_before = before_runtime;
+    c.runtime_only_after = after_runtime;
+    before_end -= before_runtime;
+    after_end -= after_runtime;
+  }
   size_t i = 0, j = 0;
-  while (i < before.size() || j < after.size()) {
-    if (j == after.size() || (i < before.size() && before[i].path < after[j].path)) {
+  while (i < before_end || j < after_end) {
+    if (j == after_end || (i < before_end && before[i].path < after[j].path)) {
       c.drifts.push_back({DriftKind::kRemoved, &before[i], nullptr, {}, severity_of(before[i]), {}});
       ++i;
-    } else if (i == before.size() || after[j].path < before[i].path) {
+    } else if (i == before_end || after[j].path < before[i].path) {
       c.drifts.push_back({DriftKind::kAdded, nullptr, &after[j], {}, severity_of(after[j]), {}});
       ++j;
     } else {
@@ -80,8 +101,12 @@ Comparison compare_entries(const std::vector<Entry>& before, const std::vector<E
                             .without(unknown_attrs(after[j]));
       if (policy.ignored) changed = changed.without(policy.ignored(after[j].path));
       if (!changed.empty()) {
+        // A runtime entry's severity is the worse of its two records: a
+        // module's critical (no package ships it) holds either way.
+        Severity severity = severity_of(after[j]);
+        if (after[j].type == EntryType::kRuntime && before[i].severity == Severity::kCritical) severity = Severity::kCritical;
         const bool same_type = before[i].type == after[j].type;
-        Drift d{DriftKind::kChanged, &before[i], &after[j], changed, severity_of(after[j]), {}};
+        Drift d{DriftKind::kChanged, &before[i], &after[j], changed, severity, {}};
         if (same_type && changed.subset_of(information_attrs(after[j].type))) c.touched.push_back(d);
         else c.drifts.push_back(d);
       }

@@ -51,6 +51,10 @@ struct Comparison {
   /// moved: a revert, or a `touch`. Information, not drift; sorted by path.
   std::vector<Drift> touched;
   size_t added = 0, removed = 0, changed = 0;
+  /// Runtime entries (module:, sysctl:, ...) of one side when the other side
+  /// has none at all (a baseline from before them, a scan without them): not
+  /// compared, and said once by whoever reports, never as one drift each.
+  size_t runtime_only_before = 0, runtime_only_after = 0;
   int exit_bits() const;
 };
 
@@ -64,6 +68,8 @@ AttrSet information_attrs(EntryType type);
 /// sorted by path. Attributes the scan could not read on either side
 /// (content of an unreadable file) are not reported as changed. A directory
 /// whose only changes are what its children's changes explain is dropped.
+/// Runtime entries are compared only when both sides have some, and carry
+/// their own severity (the reader decides it: runtime/runtime_state.h).
 Comparison compare_entries(const std::vector<Entry>& before, const std::vector<Entry>& after,
                            const ComparePolicy& policy);
 

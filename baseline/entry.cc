@@ -21,6 +21,7 @@ const std::array<AttrInfo, static_cast<size_t>(Attr::kCount)> kAttributes = {{
     {Attr::kTarget, "target", "symlink target"},
     {Attr::kSha256, "sha256", "sha256"},
     {Attr::kXattrs, "xattrs", "xattrs"},
+    {Attr::kValue, "value", "value"},
 }};
 
 const char* attr_token(Attr attr) { return kAttributes[static_cast<size_t>(attr)].token; }
@@ -41,6 +42,7 @@ const char* entry_type_name(EntryType type) {
     case EntryType::kSocket: return "socket";
     case EntryType::kCharDevice: return "char-device";
     case EntryType::kBlockDevice: return "block-device";
+    case EntryType::kRuntime: return "runtime";
     case EntryType::kUnknown: break;
   }
   return "unknown";
@@ -126,7 +128,8 @@ AttrSet differing_attrs(const Entry& a, const Entry& b) {
   if (a.ctime_ns != b.ctime_ns) d.add(Attr::kCtime);
   if (a.inode != b.inode) d.add(Attr::kInode);
   if (a.nlink != b.nlink) d.add(Attr::kNlink);
-  if (a.target != b.target) d.add(Attr::kTarget);
+  // One field, two meanings: a symlink's target, a runtime entry's value.
+  if (a.target != b.target) d.add(a.type == EntryType::kRuntime && b.type == EntryType::kRuntime ? Attr::kValue : Attr::kTarget);
   if (a.has_sha256 != b.has_sha256 || (a.has_sha256 && a.sha256 != b.sha256)) d.add(Attr::kSha256);
   if (a.xattrs != b.xattrs) d.add(Attr::kXattrs);
   return d;
@@ -154,6 +157,7 @@ std::string attr_value_text(const Entry& e, Attr attr) {
     case Attr::kInode: return std::to_string(e.inode);
     case Attr::kNlink: return std::to_string(e.nlink);
     case Attr::kTarget: return escape_bytes(e.target);
+    case Attr::kValue: return escape_bytes(e.target);
     case Attr::kSha256: return e.has_sha256 ? hex_encode(e.sha256) : "-";
     case Attr::kXattrs: {
       if (e.xattrs.empty()) return "-";

@@ -14,7 +14,14 @@ namespace drift {
 enum class EntryType : char {
   kFile = 'f', kDirectory = 'd', kSymlink = 'l', kFifo = 'p',
   kSocket = 's', kCharDevice = 'c', kBlockDevice = 'b', kUnknown = '?',
+  // Not a file: a piece of the running kernel's state (runtime/), named
+  // "module:nf_tables", "sysctl:kernel.kptr_restrict", ...; its value text is
+  // kept in Entry::target and compared as the attribute `value`.
+  kRuntime = 'r',
 };
+
+/// True for a runtime entry's path ("module:x"): every file path starts with '/'.
+inline bool is_runtime_path(std::string_view path) { return !path.empty() && path[0] != '/'; }
 
 /// Name of an entry type for reports ("file", "directory", ...).
 const char* entry_type_name(EntryType type);
@@ -42,6 +49,7 @@ bool parse_severity(std::string_view text, Severity* severity);
 /// token and report label, as AIDE's attribute table does.
 enum class Attr : uint8_t {
   kType, kMode, kUid, kGid, kSize, kMtime, kCtime, kInode, kNlink, kTarget, kSha256, kXattrs,
+  kValue,  // a runtime entry's value (held in Entry::target)
   kCount
 };
 
@@ -90,7 +98,7 @@ struct Entry {
   uint64_t size = 0;
   int64_t mtime_ns = 0, ctime_ns = 0;
   uint64_t inode = 0, nlink = 0;
-  std::string target;  // symlink target, raw bytes
+  std::string target;  // symlink target, raw bytes; a runtime entry's value
   Sha256 sha256{};
   std::vector<std::pair<std::string, std::string>> xattrs;  // sorted by name; integrity xattrs only
   uint32_t package = 0;   // 1-based row of the baseline's package table that owned it; 0: none

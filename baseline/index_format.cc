@@ -16,7 +16,9 @@ namespace drift {
 namespace {
 
 // Version 1 had 16 fields; version 2 appends `package`, the 1-based row of the
-// baseline's package table that owned the entry (0: no package).
+// baseline's package table that owned the entry (0: no package). Version 3
+// has version 2's fields and admits type 'r' (a runtime entry, its value in
+// the `target` field).
 constexpr std::string_view kFieldsLineV1 =
     "fields path type status severity mode uid gid size mtime_ns ctime_ns inode nlink sha256 "
     "target xattrs snapshot";
@@ -76,7 +78,8 @@ bool decode_entry(std::string_view line, int version, Entry* e, std::string* wha
   if (!unescape_bytes(f[0], &e->path) || e->path.empty()) { *what = "bad path"; return false; }
   if (f[1].size() != 1) { *what = "bad type"; return false; }
   e->type = static_cast<EntryType>(f[1][0]);
-  if (std::string_view("fdlpscb?").find(f[1][0]) == std::string_view::npos) {
+  if (std::string_view("fdlpscb?").find(f[1][0]) == std::string_view::npos &&
+      !(version >= 3 && e->type == EntryType::kRuntime)) {
     *what = "bad type"; return false;
   }
   if (!parse_entry_status(f[2], &e->status)) { *what = "bad status"; return false; }
@@ -133,7 +136,9 @@ void append_entry_line(const Entry& e, std::string* out) {
 }  // namespace
 
 void encode_index_to(const std::vector<Entry>& entries, const std::function<void(std::string_view)>& sink) {
-  std::string chunk = "driftd-index " + std::to_string(kIndexVersion) + "\n";
+  const bool runtime = std::any_of(entries.begin(), entries.end(),
+                                   [](const Entry& e) { return e.type == EntryType::kRuntime; });
+  std::string chunk = "driftd-index " + std::to_string(runtime ? kIndexVersion : kIndexVersionWithoutRuntime) + "\n";
   chunk += kFieldsLine;
   chunk += '\n';
   chunk.reserve((1 << 16) + 4096);

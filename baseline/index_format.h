@@ -11,8 +11,13 @@
 namespace drift {
 
 /// Current index format version, and the oldest this build reads.
-/// Version 2 added the owning package of each entry (the package-aware check).
-inline constexpr int kIndexVersion = 2;
+/// Version 2 added the owning package of each entry (the package-aware check);
+/// version 3 the runtime entries (type 'r': modules, taint, sysctls, command
+/// line, kernel). An index without a runtime entry is still written as version
+/// 2, byte for byte what builds before 3 wrote and read; one with them says 3,
+/// so such a build refuses it by its version, not by a puzzling "bad type".
+inline constexpr int kIndexVersion = 3;
+inline constexpr int kIndexVersionWithoutRuntime = 2;
 inline constexpr int kIndexOldestVersion = 1;
 /// No index line is longer (a path of PATH_MAX bytes escaped four-fold, a
 /// symlink target as long, and the xattrs a file system holds): a longer

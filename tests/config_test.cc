@@ -221,3 +221,46 @@ TEST_CASE("exports config: exports errors name the key and the line") {
   CHECK(test::config_error("exports:\n  nfs_conf:\n    nfsd.vers3: [n]\n") == "config.yaml:3: exports.nfs_conf.nfsd.vers3: expected a string");
   CHECK(test::config_error("exports:\n  pseudo_root: /srv\n") == "config.yaml:2: exports.pseudo_root: expected a list of paths");
 }
+
+TEST_CASE("runtime config: every key, the defaults with their exclusions, and the dump") {
+  Config d;
+  std::string err;
+  REQUIRE(parse_config("node: x\n", "config.yaml", &d, &err));
+  CHECK(d.runtime.enabled);
+  CHECK(d.runtime.proc_root == "/");
+  CHECK(d.runtime.interval == Millis(5000));
+  CHECK(d.runtime.sysctls == std::vector<std::string>{"kernel.*", "vm.*", "fs.*"});
+  CHECK(d.runtime.exclude == default_sysctl_excludes());
+  CHECK(d.runtime.host_namespaces == HostNamespaces::kAuto);
+  Config e;
+  REQUIRE(parse_config(embedded_default_config(), "embedded default", &e, &err));
+  CHECK(dump_config(e).find("sysctls: [kernel.*, vm.*, fs.*]") != std::string::npos);
+  Config c;
+  REQUIRE_MESSAGE(parse_config("runtime:\n  enabled: false\n  proc_root: /srv/proc-tree\n  interval: 30s\n"
+                               "  sysctls: [kernel.kptr_restrict, \"net.ipv4.*\"]\n  exclude: [net.ipv4.conf.*]\n"
+                               "  host_namespaces: true\n",
+                               "config.yaml", &c, &err),
+                  err);
+  CHECK(!c.runtime.enabled);
+  CHECK(c.runtime.proc_root == "/srv/proc-tree");
+  CHECK(c.runtime.interval == Millis(30000));
+  CHECK(c.runtime.sysctls == std::vector<std::string>{"kernel.kptr_restrict", "net.ipv4.*"});
+  CHECK(c.runtime.exclude == std::vector<std::string>{"net.ipv4.conf.*"});
+  CHECK(c.runtime.host_namespaces == HostNamespaces::kYes);
+  Config again;
+  REQUIRE_MESSAGE(parse_config(dump_config(c), "dump", &again, &err), err);
+  CHECK(dump_config(again) == dump_config(c));
+}
+
+TEST_CASE("runtime config: errors name the key and the line") {
+  CHECK(parse_error("runtime:\n  enable: true\n") == "config.yaml:2: unknown key 'runtime.enable'");
+  CHECK(parse_error("runtime:\n  enabled: maybe\n") == "config.yaml:2: runtime.enabled: expected true or false, got 'maybe'");
+  CHECK(parse_error("runtime:\n  interval: 100ms\n") == "config.yaml:2: runtime.interval: must be between 1s and 1h, got '100ms'");
+  CHECK(parse_error("runtime:\n  proc_root: proc\n").find("config.yaml:2: runtime.proc_root: expected an absolute path") == 0);
+  CHECK(parse_error("runtime:\n  sysctls: kernel.*\n") == "config.yaml:2: runtime.sysctls: expected a list of strings");
+  CHECK(parse_error("runtime:\n  sysctls:\n    - kernel.*\n    - kernel/kptr_restrict\n") ==
+        "config.yaml:4: runtime.sysctls: expected a sysctl name or glob like kernel.* (dots, not slashes), got 'kernel/kptr_restrict'");
+  CHECK(parse_error("runtime:\n  host_namespaces: sometimes\n") ==
+        "config.yaml:2: runtime.host_namespaces: expected auto, true or false, got 'sometimes'");
+  CHECK(parse_error("runtime: []\n") == "config.yaml:1: runtime: expected a mapping");
+}

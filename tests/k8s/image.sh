@@ -54,7 +54,7 @@ if [[ -f $MUSL_LIBC && -x ${DRIFTD:-} && -x ${DRIFTCTL:-} ]]; then
   "$PY" - "$K8S_T/missing.syms" "$REPO" <<'PY' || fail "the Alpine image would not build or link"
 import glob, re, sys
 missing = open(sys.argv[1]).read().split()
-sources = [f for d in ("agent", "baseline", "exports", "lib") for f in glob.glob(f"{sys.argv[2]}/{d}/*.[ch]*")]
+sources = [f for d in ("agent", "baseline", "exports", "lib", "runtime") for f in glob.glob(f"{sys.argv[2]}/{d}/*.[ch]*")]
 bad = []
 for sym in missing:
     sites, unguarded = 0, []
