@@ -9,6 +9,7 @@
 #include "exports/exports_config.h"
 #include "baseline/selection.h"
 #include "baseline/snapshot_policy.h"
+#include "semantic/expectations.h"
 
 namespace drift {
 
@@ -34,6 +35,7 @@ struct Config {
   uint64_t spool_max_bytes = 64ull << 20;
   int metrics_max_paths = 50;
   ExportsConfig exports;            // /etc/exports checks (exports_config.h)
+  std::vector<Expectation> expect;  // what must hold in config files (semantic/expectations.h)
 
   std::string source;               // file path, or "embedded default"
 };
