@@ -13,6 +13,7 @@
 #include <map>
 
 #include "lib/paths.h"
+#include "semantic/key_path.h"
 #include "semantic/readers.h"
 
 namespace drift {
@@ -28,13 +29,24 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The key as systemd normalises it, then as a key path: one segment per
+// `.`-separated name (`net.ipv4.conf."eth0/1".rp_filter` stays readable as
+// `net.ipv4.conf.eth0/1.rp_filter`; odd names are quoted).
 std::string normalise_key(std::string_view raw) {
   std::string key(raw);
   const size_t first = key.find_first_of("./");
   if (first != std::string::npos && key[first] == '/') {
     for (char& c : key) c = c == '/' ? '.' : c == '.' ? '/' : c;
   }
-  return key;
+  std::string path;
+  for (size_t at = 0;;) {
+    const size_t dot = key.find('.', at);
+    const std::string name = key.substr(at, dot == std::string::npos ? std::string::npos : dot - at);
+    path = path.empty() && at == 0 ? join_key("", name) : path + "." + join_key("", name);
+    if (dot == std::string::npos) break;
+    at = dot + 1;
+  }
+  return path;
 }
 
 // Appends one file's assignments to doc; false with the error set.

@@ -348,6 +348,8 @@ TEST_CASE("sysctl (Debian's files): later files win, '-' prefix, '/' separators,
   CHECK(diff_keys(set, "; comment\n" + set + "# more\n", Format::kSysctl).changes.empty());
   CHECK(diff_keys("a.b = 1\nc.d = 2\n", "c/d = 2\n-a.b=1\n", Format::kSysctl).changes.empty());
   CHECK(diff_keys("a.b = 1\n", "a.b = 1\na.b = 2\n", Format::kSysctl).changes.size() == 1);  // later wins
+  CHECK(read_sysctl("net/ipv4/conf/eth0.1/rp_filter = 1\nodd name.x = 2\n").order ==
+        std::vector<std::string>{"net.ipv4.conf.eth0/1.rp_filter", "\"odd name\".x"});  // key paths, quoted as needed
   const KeyDiff bad = diff_keys(set, set + "vm.overcommit_memory\n", Format::kSysctl);
   CHECK(!bad.ok());
   CHECK_MESSAGE(bad.error.find("now: line 70: not an assignment") != std::string::npos, bad.error);
