@@ -2,9 +2,14 @@
 // here and only here for host files; its exceptions become FlatDoc::error with
 // the line. Like the kubelet's strict decoder, a key given twice is an error,
 // and the walk is bounded (depth, number of values), so an alias bomb is a
-// parse error rather than an afternoon of CPU.
+// parse error rather than an afternoon of CPU. Before any node is built, the
+// text is checked for bytes YAML does not allow (C0 controls but tab, LF, CR:
+// yaml-cpp 0.7 builds nodes without end on some NUL-laden input, found by
+// tests/fuzz/semantic_fuzz.cc) and an event pass bounds depth and size.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <sstream>
 
 #include "semantic/key_path.h"
@@ -20,6 +25,52 @@ struct YamlError {
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+// The event pass: nesting and the number of events bounded before yaml-cpp
+// builds a tree.
+class ShapeCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { count(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { deeper(mark); }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { deeper(mark); }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void count(const YAML::Mark& mark) {
+    if (++events_ > 4 * kMaxFlatValues) throw YamlError{mark.line + 1, "more than " + std::to_string(4 * kMaxFlatValues) + " YAML events"};
+  }
+  void deeper(const YAML::Mark& mark) {
+    count(mark);
+    if (++depth_ > kMaxNesting) throw YamlError{mark.line + 1, "nested more than " + std::to_string(kMaxNesting) + " levels deep"};
+  }
+  size_t events_ = 0;
+  int depth_ = 0;
+};
+
+void check_bytes(std::string_view text) {
+  int line = 1;
+  for (unsigned char c : text) {
+    if (c == '\n') ++line;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      throw YamlError{line, std::string("byte ") + hex + " is not allowed in YAML"};
+    }
+  }
+}
+
+void check_shape(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  ShapeCheck check;
+  while (parser.HandleNextDocument(check)) {
+  }
+}
 
 class Walker {
  public:
@@ -84,7 +135,10 @@ class Walker {
 FlatDoc read_yaml(std::string_view text) {
   FlatDoc doc;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    check_bytes(text);
+    const std::string owned(text);
+    check_shape(owned);
+    std::vector<YAML::Node> docs = YAML::LoadAll(owned);
     if (docs.size() > 1) throw YamlError{line_of(docs[1]), "a second YAML document"};
     if (docs.empty() || docs[0].IsNull()) return doc;
     if (!docs[0].IsMap()) throw YamlError{line_of(docs[0]), "expected a mapping at the top"};
