@@ -53,6 +53,11 @@ CheckResult run_check(const Config& config, const Baseline& baseline, ScanOption
   return result;
 }
 
+std::vector<ExpectationViolation> check_expectations(const Config& config) {
+  if (config.expect.empty()) return {};
+  return evaluate_expectations(config.expect, config.node, root_file_source(config.root));
+}
+
 std::vector<std::string> snapshots_needed(const Comparison& comparison) {
   std::vector<std::string> shas;
   for (const Drift& d : comparison.drifts) {

@@ -32,6 +32,11 @@ bool content_changed_from(const std::vector<Entry>& before, const Entry& now);
 /// snapshot-eligible files whose hash differs from the baseline (for diffs).
 CheckResult run_check(const Config& config, const Baseline& baseline, ScanOptions options);
 
+/// The config's `expect:` rules that apply on config.node, evaluated against
+/// the files under config.root (the same for driftctl check, expect check and
+/// driftd).
+std::vector<ExpectationViolation> check_expectations(const Config& config);
+
 /// Sha256 hex of the snapshots a report of this comparison needs from the baseline.
 std::vector<std::string> snapshots_needed(const Comparison& comparison);
 

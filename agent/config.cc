@@ -79,6 +79,7 @@ runtime:                       # the running kernel's state (README, Runtime ker
   sysctls: ["kernel.*", "vm.*", "fs.*"]
   # exclude: the counters and actions of runtime/runtime_config.h (`driftctl config show --config F` lists them)
   host_namespaces: auto        # auto | true | false: record net.*, kernel.hostname, IPC and user.* sysctls
+expect: []                     # - { file: /etc/ssh/sshd_config, key: PasswordAuthentication, equals: "no" }
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -351,6 +352,68 @@ void parse_runtime(const YAML::Node& n, RuntimeConfig* r) {
     else if (v == "true" || v == "yes") r->host_namespaces = HostNamespaces::kYes;
     else if (v == "false" || v == "no") r->host_namespaces = HostNamespaces::kNo;
     else fail(h, "runtime.host_namespaces: expected auto, true or false, got '" + v + "'");
+// `expect:` rules. Operators are keys of the rule; an unknown key is named as
+// a possible operator, and what semantic/ checks before reading any file (a
+// known format, a key that can exist in it, a valid regex) fails on the
+// rule's line.
+double as_number(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) fail(n, key + ": expected a number");
+  const std::string s = n.Scalar();
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || errno) fail(n, key + ": expected a number, got '" + s + "'");
+  return v;
+}
+
+void parse_expect(const YAML::Node& list, std::vector<Expectation>* out) {
+  if (!list.IsSequence()) fail(list, "expect: expected a list of rules");
+  static const std::set<std::string> kRuleKeys = {"name", "file", "key", "severity", "nodes", "match"};
+  std::map<std::string, int> names;
+  for (const auto& item : list) {
+    if (!item.IsMap()) fail(item, "expect[]: expected a mapping");
+    Expectation e;
+    e.line = line_of(item);
+    for (const auto& kv : item) {
+      const std::string k = kv.first.Scalar();
+      const YAML::Node& v = kv.second;
+      ExpectOp op;
+      if (kRuleKeys.count(k)) {
+        if (k == "name") e.rule = as_string(v, "expect[].name");
+        if (k == "file") e.file = as_abs_path(v, "expect[].file");
+        if (k == "key") e.key = as_string(v, "expect[].key");
+        if (k == "match") e.match = as_string(v, "expect[].match");
+        if (k == "nodes") e.nodes = as_string_list(v, "expect[].nodes");
+        if (k == "severity") {
+          const std::string sv = as_string(v, "expect[].severity");
+          if (!parse_severity(sv, &e.severity)) fail(v, "expect[].severity: expected critical or warning, got '" + sv + "'");
+        }
+        continue;
+      }
+      if (!parse_expect_op(k, &op)) {
+        fail(kv.first, "expect[]: unknown key or operator '" + k +
+                           "' (operators: equals, one_of, matches, present, absent, masked, min, max)");
+      }
+      e.ops.push_back(op);
+      switch (op) {
+        case ExpectOp::kEquals: e.equals = as_string(v, "expect[].equals"); break;
+        case ExpectOp::kOneOf: e.one_of = as_string_list(v, "expect[].one_of"); break;
+        case ExpectOp::kMatches: e.pattern = as_string(v, "expect[].matches"); break;
+        case ExpectOp::kPresent: e.present = as_bool(v, "expect[].present"); break;
+        case ExpectOp::kAbsent: e.absent = as_bool(v, "expect[].absent"); break;
+        case ExpectOp::kMasked: e.masked = as_bool(v, "expect[].masked"); break;
+        case ExpectOp::kMin: e.min = as_number(v, "expect[].min"); break;
+        case ExpectOp::kMax: e.max = as_number(v, "expect[].max"); break;
+      }
+    }
+    if (e.file.empty()) fail(item, "expect[]: missing key 'file'");
+    std::string why;
+    if (!validate_expectation(&e, &why)) fail(item, "expect[]: " + why);
+    if (auto [it, fresh] = names.emplace(e.rule, e.line); !fresh) {
+      fail(item, "expect[]: rule '" + e.rule + "' is given twice (lines " + std::to_string(it->second) + " and " +
+                     std::to_string(e.line) + "); give one a name:");
+    }
+    out->push_back(std::move(e));
   }
 }
 
@@ -359,7 +422,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
-                       "metrics", "exports", "runtime"});
+                       "metrics", "exports", "runtime", "expect"});
   if (doc["node"]) c->node = as_string(doc["node"], "node");
   if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
   if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
@@ -415,6 +478,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   }
   if (const YAML::Node& n = doc["exports"]) parse_exports(n, &c->exports);
   if (const YAML::Node& n = doc["runtime"]) parse_runtime(n, &c->runtime);
+  if (const YAML::Node& n = doc["expect"]) parse_expect(n, &c->expect);
 }
 
 std::string default_node_name() {
@@ -537,6 +601,32 @@ std::string dump_config(const Config& c) {
       << YAML::Key << "sysctls" << YAML::Value << YAML::Flow << rt.sysctls
       << YAML::Key << "exclude" << YAML::Value << YAML::Flow << rt.exclude
       << YAML::Key << "host_namespaces" << YAML::Value << host_ns << YAML::EndMap;
+  if (!c.expect.empty()) {  // only when given, so the digest of every older config stays
+    out << YAML::Key << "expect" << YAML::Value << YAML::BeginSeq;
+    for (const Expectation& e : c.expect) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << e.rule
+          << YAML::Key << "file" << YAML::Value << e.file;
+      if (!e.key.empty()) out << YAML::Key << "key" << YAML::Value << e.key;
+      for (ExpectOp op : e.ops) {
+        out << YAML::Key << expect_op_name(op) << YAML::Value;
+        switch (op) {
+          case ExpectOp::kEquals: out << YAML::DoubleQuoted << e.equals; break;
+          case ExpectOp::kOneOf: out << YAML::Flow << e.one_of; break;
+          case ExpectOp::kMatches: out << YAML::DoubleQuoted << e.pattern; break;
+          case ExpectOp::kPresent: out << e.present; break;
+          case ExpectOp::kAbsent: out << e.absent; break;
+          case ExpectOp::kMasked: out << e.masked; break;
+          case ExpectOp::kMin: out << *e.min; break;
+          case ExpectOp::kMax: out << *e.max; break;
+        }
+      }
+      out << YAML::Key << "severity" << YAML::Value << severity_name(e.severity);
+      if (!e.nodes.empty()) out << YAML::Key << "nodes" << YAML::Value << YAML::Flow << e.nodes;
+      if (!e.match.empty()) out << YAML::Key << "match" << YAML::Value << e.match;
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -10,6 +10,7 @@
 #include "runtime/runtime_config.h"
 #include "baseline/selection.h"
 #include "baseline/snapshot_policy.h"
+#include "semantic/expectations.h"
 
 namespace drift {
 
@@ -36,6 +37,7 @@ struct Config {
   int metrics_max_paths = 50;
   ExportsConfig exports;            // /etc/exports checks (exports_config.h)
   RuntimeConfig runtime;            // kernel modules, taint, sysctls, cmdline (runtime_config.h)
+  std::vector<Expectation> expect;  // what must hold in config files (semantic/expectations.h)
 
   std::string source;               // file path, or "embedded default"
 };

@@ -400,7 +400,10 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.after_snapshots = &result.scan.snapshots;
   in.before_label = "baseline:";
   in.after_label = "now:";
-  in.exit_code = result.exit_bits();
+  // Expectations: what must hold in the config files; a critical violation sets bit 4.
+  const std::vector<ExpectationViolation> violations = check_expectations(c);
+  in.expectations = &violations;
+  in.exit_code = result.exit_bits() | (has_critical(violations) ? kExitChanged : 0);
   return print_report(in, a.has("--json"));
 }
 
@@ -568,6 +571,35 @@ int cmd_exports_check(const std::vector<std::string>& argv) {
   return code;
 }
 
+// Only the `expect:` rules, no baseline needed: what a config file says that
+// must hold, checked against the files under --root.
+int cmd_expect_check(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--root", "--node"}, {"--json"}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  struct stat st;
+  if (::stat(c.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(kExitIo, "root " + escape_bytes(c.root) + " is not a directory we can read");
+  }
+  const std::vector<ExpectationViolation> violations = check_expectations(c);
+  const int code = has_critical(violations) ? kExitChanged : kExitOk;
+  std::string text;
+  if (a.has("--json")) {
+    nlohmann::json doc = {{"node", escape_bytes(c.node)}, {"root", escape_bytes(c.root)},
+                          {"rules", c.expect.size()}, {"violated", violations.size()}, {"exit_code", code},
+                          {"expectations", expectations_json(violations)}};
+    text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else {
+    text = "driftctl expect check of " + escape_bytes(c.node) + ": " + std::to_string(c.expect.size()) + " rules, " +
+           std::to_string(violations.size()) + " violated\n" + expectations_text(violations);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0) return fail(kExitIo, std::string("cannot write the report: ") + std::strerror(errno));
+  return code;
+}
+
 int cmd_config_show(const std::vector<std::string>& argv) {
   Args a;
   std::string err;
@@ -610,7 +642,8 @@ const std::vector<Command>& driftctl_commands() {
        "Print a verified baseline's metadata (or, with --json, every entry).", cmd_baseline_show},
       {"check", "[--config F] [--root DIR] [--baseline FILE] [--public-key FILE] [--json] [--quiet]",
        "Scan this node and compare it with its signed baseline. Exit: 0 no drift; OR of 1 added, 2 removed, "
-       "4 changed, 8 incomplete scan; 16+ errors.",
+       "4 changed or a critical expect: rule violated, 8 incomplete scan; 16+ errors. Changed files of a known "
+       "format show their key diffs.",
        cmd_check},
       {"diff", "[--public-key FILE] [--json] [--peer] [--all-attributes] BASELINE_A BASELINE_B",
        "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check. "
@@ -630,6 +663,12 @@ const std::vector<Command>& driftctl_commands() {
        "says. Prints 'file:line: rule: message' per violation. Exit: 0 clean or warnings only; 4 any "
        "critical violation; 16+ errors.",
        cmd_exports_check},
+      {"expect check", "[--config F] [--root DIR] [--node NAME] [--json]",
+       "Check the config's expect: rules (sshd, kubelet, containerd, CNI, sysctl values as their owners read "
+       "them; masked units) against the files under --root, without a baseline. Prints 'file:line: rule: "
+       "key: expected ..., is ...' per violation. Exit: 0 none or warnings only; 4 any critical violation; "
+       "16+ errors.",
+       cmd_expect_check},
       {"config show", "[--config F | --default]",
        "Print the config driftctl would use: a file's effective config with defaults filled in, or the "
        "embedded default (always with --default, even when /etc/driftd/config.yaml exists).",

@@ -7,6 +7,7 @@
 
 #include "lib/text_diff.h"
 #include "baseline/escape.h"
+#include "semantic/key_diff.h"
 
 namespace drift {
 namespace {
@@ -34,7 +35,81 @@ std::string content_diff(const ReportInput& in, const Drift& d) {
   return "";
 }
 
+// Key diffs of a changed file of a known format (semantic/formats.h) from its
+// two snapshots. `why` says why there are none (no snapshot, a side that
+// does not parse); nothing for other files.
+struct KeysOfDrift {
+  bool known = false;
+  KeyDiff diff;
+  std::string why;
+};
+
+KeysOfDrift key_diff_of(const ReportInput& in, const Drift& d) {
+  KeysOfDrift k;
+  if (d.kind != DriftKind::kChanged || !d.changed.has(Attr::kSha256)) return k;
+  const Format format = format_for_path(d.path());
+  if (format == Format::kNone) return k;
+  k.known = true;
+  const std::string* before = find_snapshot(in.before_snapshots, d.before);
+  const std::string* after = find_snapshot(in.after_snapshots, d.after);
+  if (!before || !after) {
+    k.why = std::string("no key diff: no snapshot ") + (before ? "now" : "in the baseline");
+    return k;
+  }
+  k.diff = diff_keys(*before, *after, format);
+  if (!k.diff.ok()) k.why = "no key diff: " + k.diff.error;
+  return k;
+}
+
+std::string key_change_text(const KeyChange& c) {
+  std::string out = "  key ";
+  out += key_op_name(c.op);
+  out += " " + escape_bytes(c.key) + ": ";
+  switch (c.op) {
+    case KeyOp::kChanged: out += escape_bytes(c.old_value) + " -> " + escape_bytes(c.new_value); break;
+    case KeyOp::kAdded: out += escape_bytes(c.new_value); break;
+    case KeyOp::kRemoved: out += escape_bytes(c.old_value); break;
+  }
+  return out + "\n";
+}
+
+nlohmann::json key_changes_json(const KeyDiff& diff) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const KeyChange& c : diff.changes) {
+    nlohmann::json j = {{"key", escape_bytes(c.key)}, {"op", key_op_name(c.op)}};
+    j["old"] = c.op == KeyOp::kAdded ? nlohmann::json() : nlohmann::json(escape_bytes(c.old_value));
+    j["new"] = c.op == KeyOp::kRemoved ? nlohmann::json() : nlohmann::json(escape_bytes(c.new_value));
+    keys.push_back(std::move(j));
+  }
+  return keys;
+}
+
 }  // namespace
+
+std::string expectations_text(const std::vector<ExpectationViolation>& violations) {
+  if (violations.empty()) return "";
+  size_t critical = 0;
+  for (const ExpectationViolation& v : violations) critical += v.severity == Severity::kCritical;
+  std::string out = "\nexpectations: " + std::to_string(violations.size()) + " violated (" + std::to_string(critical) +
+                    " critical)\n";
+  for (const ExpectationViolation& v : violations) {
+    out += "  [";
+    out += severity_name(v.severity);
+    out += "] " + escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "") + ": " + escape_bytes(v.rule) +
+           ": " + escape_bytes(v.key) + ": expected " + escape_bytes(v.expected) + ", is " + escape_bytes(v.actual) + "\n";
+  }
+  return out;
+}
+
+nlohmann::json expectations_json(const std::vector<ExpectationViolation>& violations) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ExpectationViolation& v : violations) {
+    out.push_back({{"rule", escape_bytes(v.rule)}, {"file", escape_bytes(v.file)}, {"line", v.line},
+                   {"key", escape_bytes(v.key)}, {"expected", escape_bytes(v.expected)},
+                   {"actual", escape_bytes(v.actual)}, {"severity", severity_name(v.severity)}});
+  }
+  return out;
+}
 
 std::string cause_text(const DriftCause& cause) {
   if (!cause.package) return "unexplained";
@@ -91,6 +166,9 @@ std::string render_text_report(const ReportInput& in) {
     } else if (e->type == EntryType::kRuntime) {
       out += "  value: " + attr_value_text(*e, Attr::kValue) + "\n";
     }
+    const KeysOfDrift keys = key_diff_of(in, d);
+    for (const KeyChange& kc : keys.diff.changes) out += key_change_text(kc);
+    if (!keys.why.empty()) out += "  " + escape_control_bytes(keys.why) + "\n";
     const std::string diff = content_diff(in, d);
     if (!diff.empty()) {
       for (size_t pos = 0; pos < diff.size();) {
@@ -107,6 +185,7 @@ std::string render_text_report(const ReportInput& in) {
       out += "  " + std::string(entry_status_name(e->status)) + " " + escape_bytes(e->path) + "\n";
     }
   }
+  if (in.expectations) out += expectations_text(*in.expectations);
   out += "exit code " + std::to_string(in.exit_code) + "\n";
   return out;
 }
@@ -140,6 +219,7 @@ std::string render_json_report(const ReportInput& in) {
     for (const Drift& d : c.drifts) package += d.cause.package;
     summary["causes"] = {{"unexplained", c.drifts.size() - package}, {"package", package}};
   }
+  if (in.expectations) summary["expectations_violated"] = in.expectations->size();
   summary["exit_code"] = in.exit_code;
   json drift = json::array();
   for (const Drift& d : c.drifts) {
@@ -156,6 +236,9 @@ std::string render_json_report(const ReportInput& in) {
     } else if (e->type == EntryType::kRuntime) {
       item["value"] = attr_value_text(*e, Attr::kValue);
     }
+    const KeysOfDrift keys = key_diff_of(in, d);
+    if (keys.known && keys.why.empty()) item["keys"] = key_changes_json(keys.diff);
+    if (!keys.why.empty()) item["keys_error"] = escape_control_bytes(keys.why);
     const std::string diff = content_diff(in, d);
     if (!diff.empty()) item["diff"] = diff;
     drift.push_back(std::move(item));
@@ -170,6 +253,7 @@ std::string render_json_report(const ReportInput& in) {
     incomplete.push_back({{"path", escape_bytes(e->path)}, {"status", entry_status_name(e->status)}});
   }
   json doc = {{"summary", summary}, {"drift", drift}, {"touched", touched}, {"incomplete", incomplete}, {"warnings", in.warnings}};
+  if (in.expectations) doc["expectations"] = expectations_json(*in.expectations);
   // The diff text is escaped by the JSON encoder; replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -8,6 +8,7 @@
 
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
+#include "semantic/expectations.h"
 
 namespace drift {
 
@@ -23,7 +24,15 @@ struct ReportInput {
   std::string before_label = "baseline", after_label = "now";
   int exit_code = 0;
   bool causes = false;                // drifts carry a classified cause (package-aware check)
+  /// Expectation violations (check): listed after the drift, `expectations` in JSON.
+  const std::vector<ExpectationViolation>* expectations = nullptr;
 };
+
+/// The expectation violations as the text report lists them ("" when none).
+std::string expectations_text(const std::vector<ExpectationViolation>& violations);
+
+/// One JSON object per violation: rule, file, line, key, expected, actual, severity.
+nlohmann::json expectations_json(const std::vector<ExpectationViolation>& violations);
 
 /// "package kubelet 1.34.1-1.1 -> 1.34.2-1.1" or "unexplained": the cause as a report says it.
 std::string cause_text(const DriftCause& cause);

@@ -263,4 +263,58 @@ TEST_CASE("runtime config: errors name the key and the line") {
   CHECK(parse_error("runtime:\n  host_namespaces: sometimes\n") ==
         "config.yaml:2: runtime.host_namespaces: expected auto, true or false, got 'sometimes'");
   CHECK(parse_error("runtime: []\n") == "config.yaml:1: runtime: expected a mapping");
+TEST_CASE("expect: rules parse with their operators; errors name the line") {
+  Config c;
+  std::string err;
+  const std::string yaml =
+      "expect:\n"
+      "  - file: /etc/ssh/sshd_config\n"
+      "    key: PasswordAuthentication\n"
+      "    equals: \"no\"\n"
+      "    nodes: [\"k8s-node[2-6]\"]\n"
+      "  - { file: /etc/systemd/system/ssh.socket, masked: true, severity: warning }\n"
+      "  - { name: pid-max, file: /etc/sysctl.conf, key: kernel.pid_max, min: 32768, max: 4194304 }\n"
+      "  - { file: /etc/ssh/sshd_config, key: AllowUsers, one_of: [wizard, ops], match: \"User backup\" }\n";
+  REQUIRE_MESSAGE(parse_config(yaml, "config.yaml", &c, &err), err);
+  REQUIRE(c.expect.size() == 4);
+  CHECK(c.expect[0].rule == "/etc/ssh/sshd_config PasswordAuthentication");
+  CHECK(c.expect[0].equals == "no");
+  CHECK(c.expect[0].line == 2);
+  CHECK(c.expect[0].format == Format::kSshd);
+  CHECK(c.expect[0].nodes == std::vector<std::string>{"k8s-node[2-6]"});
+  CHECK(c.expect[1].severity == Severity::kWarning);
+  CHECK(c.expect[1].ops == std::vector<ExpectOp>{ExpectOp::kMasked});
+  CHECK(*c.expect[2].min == 32768);
+  CHECK(*c.expect[2].max == 4194304);
+  CHECK(c.expect[3].match == "User backup");
+  // The dump carries the rules (and only when there are some: older digests stay).
+  const std::string dumped = dump_config(c);
+  CHECK(dumped.find("expect:") != std::string::npos);
+  Config again;
+  REQUIRE_MESSAGE(parse_config(dumped, "dump", &again, &err), err);
+  CHECK(again.expect.size() == 4);
+  Config plain;
+  REQUIRE(parse_config("node: n1\n", "config.yaml", &plain, &err));
+  CHECK(dump_config(plain).find("expect") == std::string::npos);
+
+  CHECK(parse_error("expect:\n  - file: /etc/ssh/sshd_config\n    key: PasswordAuthentication\n    contains: \"no\"\n") ==
+        "config.yaml:4: expect[]: unknown key or operator 'contains' (operators: equals, one_of, matches, present, "
+        "absent, masked, min, max)");
+  CHECK(parse_error("expect:\n  - { file: /etc/ssh/sshd_config, key: PasswordAuthentcation, equals: \"no\" }\n") ==
+        "config.yaml:2: expect[]: key 'PasswordAuthentcation' is not an sshd_config keyword");
+  CHECK(parse_error("expect:\n  - { file: /etc/motd, key: x, equals: y }\n").find(
+            "config.yaml:2: expect[]: file /etc/motd is not of a format driftd reads") == 0);
+  CHECK(parse_error("expect:\n\n  - { file: /var/lib/kubelet/config.yaml, key: \"a..b\", equals: y }\n").find(
+            "config.yaml:3: expect[]: key 'a..b' is not a key path") == 0);
+  CHECK(parse_error("expect:\n  - { file: /var/lib/kubelet/config.yaml, key: a, matches: \"([\" }\n").find("config.yaml:2: expect[]: matches: invalid regular expression") == 0);
+  CHECK(parse_error("expect:\n  - { file: /var/lib/kubelet/config.yaml, key: a, equals: b, present: true }\n") ==
+        "config.yaml:2: expect[]: more than one operator (only min and max go together)");
+  CHECK(parse_error("expect:\n  - { file: /var/lib/kubelet/config.yaml, key: a }\n").find("config.yaml:2: expect[]: no operator") == 0);
+  CHECK(parse_error("expect:\n  - { key: a, equals: b }\n") == "config.yaml:2: expect[]: missing key 'file'");
+  CHECK(parse_error("expect:\n  - { file: /etc/sysctl.conf, key: a, min: ten }\n") ==
+        "config.yaml:2: expect[].min: expected a number, got 'ten'");
+  CHECK(parse_error("expect:\n  - { file: /etc/sysctl.conf, key: a, min: 1 }\n  - { file: /etc/sysctl.conf, key: a, max: 2 }\n") ==
+        "config.yaml:3: expect[]: rule '/etc/sysctl.conf a' is given twice (lines 2 and 3); give one a name:");
+  CHECK(parse_error("expect:\n  - { file: /etc/sysctl.conf, key: a, equals: 1, severity: high }\n") ==
+        "config.yaml:2: expect[].severity: expected critical or warning, got 'high'");
 }

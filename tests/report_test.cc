@@ -86,3 +86,47 @@ TEST_CASE("report: the JSON report parses and carries the escaped path as a stri
   CHECK(unescape_bytes(doc["drift"][0]["path"].get<std::string>(), &raw));
   CHECK(raw == kHostile);  // escaped, not lost
 }
+
+TEST_CASE("report: a changed file of a known format shows its key diffs; secrets redacted; no snapshot says so") {
+  Entry before = file_entry("/var/lib/kubelet/config.yaml", 1), after = file_entry("/var/lib/kubelet/config.yaml", 2);
+  Entry flags_before = file_entry("/var/lib/kubelet/kubeadm-flags.env", 3), flags_after = file_entry("/var/lib/kubelet/kubeadm-flags.env", 4);
+  Comparison c;
+  c.drifts.push_back({DriftKind::kChanged, &before, &after, AttrSet{}, Severity::kCritical, {}});
+  c.drifts.push_back({DriftKind::kChanged, &flags_before, &flags_after, AttrSet{}, Severity::kCritical, {}});
+  for (Drift& d : c.drifts) d.changed.add(Attr::kSha256);
+  c.changed = 2;
+  const std::map<std::string, std::string> was = {
+      {hex_encode(before.sha256), "cgroupDriver: systemd\nevictionHard:\n  memory.available: 100Mi\ntoken: aaaa\n"}};
+  const std::map<std::string, std::string> now = {
+      {hex_encode(after.sha256), "# edited\nevictionHard:\n  memory.available: 500Mi\ncgroupDriver: systemd\ntoken: bbbb\n"}};
+  const std::vector<ExpectationViolation> violations = {
+      {"sshd no passwords", "/etc/ssh/sshd_config.d/05-x.conf", 1, "passwordauthentication", "equals no", "yes", Severity::kCritical}};
+  ReportInput in;
+  in.comparison = &c;
+  in.title = "t";
+  in.before_snapshots = &was;
+  in.after_snapshots = &now;
+  in.expectations = &violations;
+  const std::string text = render_text_report(in);
+  CHECK(text.find("  key changed evictionHard.\"memory.available\": 100Mi -> 500Mi\n") != std::string::npos);
+  CHECK(text.find("  key changed token: <redacted: changed> -> <redacted: changed>\n") != std::string::npos);
+  CHECK(text.find("key changed cgroupDriver") == std::string::npos);  // moved, not changed
+  CHECK(text.find("  no key diff: no snapshot in the baseline\n") != std::string::npos);
+  CHECK(text.find("expectations: 1 violated (1 critical)\n  [critical] /etc/ssh/sshd_config.d/05-x.conf:1: sshd no passwords: "
+                  "passwordauthentication: expected equals no, is yes\n") != std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(render_json_report(in));
+  REQUIRE(j["drift"][0]["keys"].size() == 2);
+  CHECK(j["drift"][0]["keys"][0] == nlohmann::json({{"key", "evictionHard.\"memory.available\""}, {"op", "changed"}, {"old", "100Mi"}, {"new", "500Mi"}}));
+  CHECK(j["drift"][1]["keys_error"] == "no key diff: no snapshot in the baseline");
+  CHECK(!j["drift"][1].contains("keys"));
+  CHECK(j["summary"]["expectations_violated"] == 1);
+  CHECK(j["expectations"][0] == nlohmann::json({{"rule", "sshd no passwords"}, {"file", "/etc/ssh/sshd_config.d/05-x.conf"}, {"line", 1},
+                                                {"key", "passwordauthentication"}, {"expected", "equals no"}, {"actual", "yes"},
+                                                {"severity", "critical"}}));
+  // A side that does not parse: said so, the byte diff still shows.
+  const std::map<std::string, std::string> broken = {{hex_encode(after.sha256), "cgroupDriver: [systemd\n"}};
+  in.after_snapshots = &broken;
+  const std::string bad = render_text_report(in);
+  CHECK(bad.find("  no key diff: now: line 2: invalid YAML") != std::string::npos);
+  CHECK(bad.find("+cgroupDriver: [systemd") != std::string::npos);
+}
