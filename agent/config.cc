@@ -72,6 +72,12 @@ exports:                       # /etc/exports checks (`driftctl exports check` a
   rules: []                    # - { path: /srv/nfs, require: [async], forbid: [fsid=0], warn: [no_root_squash] }
   nfs_conf: {}                 # { "nfsd.vers3": "n" }: expected settings of /etc/nfs.conf
   etab: true                   # compare /var/lib/nfs/etab with the files when it exists
+audit:                         # who changed it, from the host's audit log (`driftctl audit rules`)
+  enabled: false               # driftctl check (and driftd) attribute each drift
+  log: /var/log/audit/audit.log  # read under root, with its rotations .1, .2 ...
+  window: 10m                  # how far back an event may lie
+  max_bytes: 16MiB             # bound of the events held
+  argv: false                  # true keeps command lines (PROCTITLE): they can hold passwords
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -318,12 +324,22 @@ void parse_exports(const YAML::Node& n, ExportsConfig* x) {
   }
 }
 
+void parse_audit(const YAML::Node& n, AuditConfig* a) {
+  if (n.IsNull()) return;
+  expect_map(n, "audit", {"enabled", "log", "window", "max_bytes", "argv"});
+  if (n["enabled"]) a->enabled = as_bool(n["enabled"], "audit.enabled");
+  if (n["log"]) a->log = as_abs_path(n["log"], "audit.log");
+  if (n["window"]) a->window = as_duration(n["window"], "audit.window", kMinAuditWindow, kMaxAuditWindow);
+  if (n["max_bytes"]) a->max_bytes = as_size(n["max_bytes"], "audit.max_bytes", kMinAuditBytes, kMaxAuditBytes);
+  if (n["argv"]) a->argv = as_bool(n["argv"], "audit.argv");
+}
+
 void parse_document(const YAML::Node& doc, Config* c) {
   if (doc.IsNull()) return;  // empty file: all defaults
   refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
-                       "metrics", "exports"});
+                       "metrics", "exports", "audit"});
   if (doc["node"]) c->node = as_string(doc["node"], "node");
   if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
   if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
@@ -378,6 +394,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
     if (n["max_paths"]) c->metrics_max_paths = static_cast<int>(as_int(n["max_paths"], "metrics.max_paths", 0, 100000));
   }
   if (const YAML::Node& n = doc["exports"]) parse_exports(n, &c->exports);
+  if (const YAML::Node& n = doc["audit"]) parse_audit(n, &c->audit);
 }
 
 std::string default_node_name() {
@@ -489,6 +506,12 @@ std::string dump_config(const Config& c) {
   for (const auto& [key, value] : x.nfs_conf) out << YAML::Key << key << YAML::Value << value;
   out << YAML::EndMap;
   out << YAML::Key << "etab" << YAML::Value << x.etab << YAML::EndMap;
+  out << YAML::Key << "audit" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "enabled" << YAML::Value << c.audit.enabled
+      << YAML::Key << "log" << YAML::Value << c.audit.log
+      << YAML::Key << "window" << YAML::Value << ms(c.audit.window)
+      << YAML::Key << "max_bytes" << YAML::Value << c.audit.max_bytes
+      << YAML::Key << "argv" << YAML::Value << c.audit.argv << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -14,6 +14,15 @@ namespace drift {
 
 using Millis = std::chrono::milliseconds;
 
+// Who changed it: attribution from the host's audit log (audit/).
+struct AuditConfig {
+  bool enabled = false;                           // driftctl check and driftd attribute drift
+  std::string log = "/var/log/audit/audit.log";   // read under root, with its rotations .1, .2 ...
+  Millis window{600000};                          // how far back an event may lie (driftd)
+  uint64_t max_bytes = 16ull << 20;               // bound of the events held
+  bool argv = false;                              // keep command lines (PROCTITLE): they can hold passwords
+};
+
 struct Config {
   std::string node;                 // default: $NODE_NAME, then the hostname
   std::string root = "/";           // host filesystem prefix
@@ -34,6 +43,7 @@ struct Config {
   uint64_t spool_max_bytes = 64ull << 20;
   int metrics_max_paths = 50;
   ExportsConfig exports;            // /etc/exports checks (exports_config.h)
+  AuditConfig audit;                // audit log attribution
 
   std::string source;               // file path, or "embedded default"
 };
@@ -52,6 +62,10 @@ inline constexpr uint64_t kMaxLokiDiffBytes = 1ull << 20;
 inline constexpr uint64_t kMinSpoolBytes = 4096;
 inline constexpr uint64_t kMaxSpoolBytes = 64ull << 30;
 inline constexpr uint64_t kMaxConfigBytes = 4ull << 20;
+inline constexpr Millis kMinAuditWindow{1000};
+inline constexpr Millis kMaxAuditWindow{24LL * 3600 * 1000};
+inline constexpr uint64_t kMinAuditBytes = 64ull << 10;
+inline constexpr uint64_t kMaxAuditBytes = 1ull << 30;
 
 /// The embedded default config, as YAML text (what `driftctl config show` prints).
 const char* embedded_default_config();

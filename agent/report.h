@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/correlate.h"
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
 
@@ -23,6 +24,8 @@ struct ReportInput {
   std::string before_label = "baseline", after_label = "now";
   int exit_code = 0;
   bool causes = false;                // drifts carry a classified cause (package-aware check)
+  const std::vector<Attribution>* actors = nullptr;  // one per drift (audit.enabled), else none
+  bool actors_argv = false;           // audit.argv: the actor carries the command line
 };
 
 /// "package kubelet 1.34.1-1.1 -> 1.34.2-1.1" or "unexplained": the cause as a report says it.
