@@ -17,7 +17,7 @@ inline constexpr uint32_t kAuditUnset = 4294967295u;
 /// One PATH record: the name as the syscall gave it, joined with the event's
 /// CWD when relative, and the inode it resolved to.
 struct AuditPath {
-  std::string name;       // absolute after the CWD join; "" for name=(null)
+  std::string name;       // absolute after the CWD join (relative only without a CWD record); "" for name=(null)
   std::string nametype;   // NORMAL, CREATE, DELETE, PARENT, UNKNOWN ...
   uint64_t inode = 0;
   bool has_inode = false;

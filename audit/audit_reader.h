@@ -2,7 +2,9 @@
 // (libauparse, fed): it groups records into events, decodes the hex-encoded
 // fields and survives partial lines. Two things are done before auparse sees
 // a line, because auparse cannot be told to: a line longer than the bound is
-// dropped whole (counted), so an enormous line costs no memory; and the
+// dropped whole (counted), so an enormous line costs no memory; a line that
+// is not a record (`type=...`) or holds a NUL is dropped (auparse 3.0.9 leaks
+// on the first and cuts at the second); and the
 // ENRICHED suffix (after the 0x1d separator, `AUID="wizard" UID="root"`) is
 // joined to the record as ordinary fields, so the names auditd resolved on
 // the host are read with auparse_find_field. auparse's own interpretation of
@@ -28,7 +30,7 @@ struct AuditReaderOptions {
 struct AuditReaderStats {
   uint64_t lines = 0;          // complete lines fed to auparse
   uint64_t long_lines = 0;     // dropped: longer than max_line_bytes
-  uint64_t bad_lines = 0;      // dropped: a NUL byte (the kernel never writes one)
+  uint64_t bad_lines = 0;      // dropped: not "type=...", or a NUL byte (auditd writes neither)
   uint64_t events = 0;         // events auparse completed
   uint64_t file_events = 0;    // of which: a SYSCALL with PATH records
 };

@@ -2,8 +2,9 @@
 # Builds a fuzzer standalone with clang (libFuzzer, ASan, UBSan) and runs it
 # for a fixed number of inputs over its seed corpus:
 #   tests/fuzz/run.sh [RUNS] [TARGET]   (default 1000000 exports)
-# TARGET: exports (the exports(5) parser and rules) or baseline (the one
-# baseline reader, fed uncompressed tar streams).
+# TARGET: exports (the exports(5) parser and rules), baseline (the one
+# baseline reader, fed uncompressed tar streams) or audit (the audit log
+# reader, window and correlation, fed audit.log text).
 # Exit 0 means no crash, leak, trap or hang (an input over 10 s) in RUNS runs.
 # Not part of CTest: it takes minutes. FUZZ_BUILD_DIR, CLANGXX and JOBS
 # override where it builds, which compiler, and how many build jobs run.
@@ -20,9 +21,10 @@ mkdir -p "$OUT/corpus-$TARGET"
 case $TARGET in
   exports) MAX_LEN=4096; DICT=(-dict="$HERE/exports.dict") ;;
   baseline) MAX_LEN=65536; DICT=() ;;
-  *) echo "run.sh: unknown target '$TARGET' (exports or baseline)" >&2; exit 2 ;;
+  audit) MAX_LEN=16384; DICT=(-dict="$HERE/audit.dict") ;;
+  *) echo "run.sh: unknown target '$TARGET' (exports, baseline or audit)" >&2; exit 2 ;;
 esac
-# The libraries the target fuzzes (driftd_exports, driftd_baseline), built by
+# The libraries the target fuzzes (driftd_exports, driftd_baseline, driftd_audit), built by
 # CMake with clang and the fuzzer's instrumentation: no source list here.
 cmake -S "$SRC" -B "$OUT" -DCMAKE_CXX_COMPILER="$CLANGXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDRIFTD_FUZZ=ON -DDRIFTD_TESTS=OFF >/dev/null
