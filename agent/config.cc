@@ -80,6 +80,12 @@ runtime:                       # the running kernel's state (README, Runtime ker
   # exclude: the counters and actions of runtime/runtime_config.h (`driftctl config show --config F` lists them)
   host_namespaces: auto        # auto | true | false: record net.*, kernel.hostname, IPC and user.* sysctls
 expect: []                     # - { file: /etc/ssh/sshd_config, key: PasswordAuthentication, equals: "no" }
+audit:                         # who changed it, from the host's audit log (`driftctl audit rules`)
+  enabled: false               # driftctl check (and driftd) attribute each drift
+  log: /var/log/audit/audit.log  # read under root, with its rotations .1, .2 ...
+  window: 10m                  # how far back an event may lie
+  max_bytes: 16MiB             # bound of the events held
+  argv: false                  # true keeps command lines (PROCTITLE): they can hold passwords
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -352,6 +358,9 @@ void parse_runtime(const YAML::Node& n, RuntimeConfig* r) {
     else if (v == "true" || v == "yes") r->host_namespaces = HostNamespaces::kYes;
     else if (v == "false" || v == "no") r->host_namespaces = HostNamespaces::kNo;
     else fail(h, "runtime.host_namespaces: expected auto, true or false, got '" + v + "'");
+  }
+}
+
 // `expect:` rules. Operators are keys of the rule; an unknown key is named as
 // a possible operator, and what semantic/ checks before reading any file (a
 // known format, a key that can exist in it, a valid regex) fails on the
@@ -417,12 +426,22 @@ void parse_expect(const YAML::Node& list, std::vector<Expectation>* out) {
   }
 }
 
+void parse_audit(const YAML::Node& n, AuditConfig* a) {
+  if (n.IsNull()) return;
+  expect_map(n, "audit", {"enabled", "log", "window", "max_bytes", "argv"});
+  if (n["enabled"]) a->enabled = as_bool(n["enabled"], "audit.enabled");
+  if (n["log"]) a->log = as_abs_path(n["log"], "audit.log");
+  if (n["window"]) a->window = as_duration(n["window"], "audit.window", kMinAuditWindow, kMaxAuditWindow);
+  if (n["max_bytes"]) a->max_bytes = as_size(n["max_bytes"], "audit.max_bytes", kMinAuditBytes, kMaxAuditBytes);
+  if (n["argv"]) a->argv = as_bool(n["argv"], "audit.argv");
+}
+
 void parse_document(const YAML::Node& doc, Config* c) {
   if (doc.IsNull()) return;  // empty file: all defaults
   refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
-                       "metrics", "exports", "runtime", "expect"});
+                       "metrics", "exports", "runtime", "expect", "audit"});
   if (doc["node"]) c->node = as_string(doc["node"], "node");
   if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
   if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
@@ -479,6 +498,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   if (const YAML::Node& n = doc["exports"]) parse_exports(n, &c->exports);
   if (const YAML::Node& n = doc["runtime"]) parse_runtime(n, &c->runtime);
   if (const YAML::Node& n = doc["expect"]) parse_expect(n, &c->expect);
+  if (const YAML::Node& n = doc["audit"]) parse_audit(n, &c->audit);
 }
 
 std::string default_node_name() {
@@ -627,6 +647,12 @@ std::string dump_config(const Config& c) {
     }
     out << YAML::EndSeq;
   }
+  out << YAML::Key << "audit" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "enabled" << YAML::Value << c.audit.enabled
+      << YAML::Key << "log" << YAML::Value << c.audit.log
+      << YAML::Key << "window" << YAML::Value << ms(c.audit.window)
+      << YAML::Key << "max_bytes" << YAML::Value << c.audit.max_bytes
+      << YAML::Key << "argv" << YAML::Value << c.audit.argv << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -16,6 +16,15 @@ namespace drift {
 
 using Millis = std::chrono::milliseconds;
 
+// Who changed it: attribution from the host's audit log (audit/).
+struct AuditConfig {
+  bool enabled = false;                           // driftctl check and driftd attribute drift
+  std::string log = "/var/log/audit/audit.log";   // read under root, with its rotations .1, .2 ...
+  Millis window{600000};                          // how far back an event may lie (driftd)
+  uint64_t max_bytes = 16ull << 20;               // bound of the events held
+  bool argv = false;                              // keep command lines (PROCTITLE): they can hold passwords
+};
+
 struct Config {
   std::string node;                 // default: $NODE_NAME, then the hostname
   std::string root = "/";           // host filesystem prefix
@@ -38,6 +47,7 @@ struct Config {
   ExportsConfig exports;            // /etc/exports checks (exports_config.h)
   RuntimeConfig runtime;            // kernel modules, taint, sysctls, cmdline (runtime_config.h)
   std::vector<Expectation> expect;  // what must hold in config files (semantic/expectations.h)
+  AuditConfig audit;                // audit log attribution
 
   std::string source;               // file path, or "embedded default"
 };
@@ -56,6 +66,10 @@ inline constexpr uint64_t kMaxLokiDiffBytes = 1ull << 20;
 inline constexpr uint64_t kMinSpoolBytes = 4096;
 inline constexpr uint64_t kMaxSpoolBytes = 64ull << 30;
 inline constexpr uint64_t kMaxConfigBytes = 4ull << 20;
+inline constexpr Millis kMinAuditWindow{1000};
+inline constexpr Millis kMaxAuditWindow{24LL * 3600 * 1000};
+inline constexpr uint64_t kMinAuditBytes = 64ull << 10;
+inline constexpr uint64_t kMaxAuditBytes = 1ull << 30;
 
 /// The embedded default config, as YAML text (what `driftctl config show` prints).
 const char* embedded_default_config();

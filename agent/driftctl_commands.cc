@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <set>
 
 #include "lib/atomic_file.h"
+#include "agent/audit_attribution.h"
 #include "agent/check.h"
 #include "lib/cli_args.h"
 #include "agent/config.h"
@@ -381,6 +383,13 @@ int cmd_check(const std::vector<std::string>& argv) {
       lb.baseline.snapshots = std::move(again.baseline.snapshots);
     }
   }
+  // Who changed it (audit.enabled): adds an actor per drift, never a bit of the exit code.
+  DriftAttributions actors;
+  if (c.audit.enabled && !result.comparison.drifts.empty()) {
+    actors = attribute_drifts(c, result.comparison, lb.baseline.meta.created,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  }
   ReportInput in;
   in.comparison = &result.comparison;
   in.title = "driftctl check of " + escape_bytes(c.node) + " against baseline serial " +
@@ -395,6 +404,11 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.incomplete = result.incomplete;
   in.warnings = result.scan.warnings;
   if (!dpkg_warning.empty()) in.warnings.push_back(dpkg_warning);
+  if (c.audit.enabled && !result.comparison.drifts.empty()) {
+    in.warnings.insert(in.warnings.end(), actors.warnings.begin(), actors.warnings.end());
+    in.actors = &actors.actors;
+    in.actors_argv = c.audit.argv;
+  }
   in.causes = true;
   in.before_snapshots = &lb.baseline.snapshots;
   in.after_snapshots = &result.scan.snapshots;
@@ -405,6 +419,17 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.expectations = &violations;
   in.exit_code = result.exit_bits() | (has_critical(violations) ? kExitChanged : 0);
   return print_report(in, a.has("--json"));
+}
+
+int cmd_audit_rules(const std::vector<std::string>& argv) {
+  Args a;
+  std::string err;
+  if (!parse_args(argv, {{"--config", "--root"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
+  Config c;
+  if (int rc = load_config_with_overrides(a, &c)) return rc;
+  const std::string text = render_audit_rules(audit_watch_targets(c), c.root, c.source);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : fail(kExitIo, "cannot write the rules to stdout");
 }
 
 int cmd_diff(const std::vector<std::string>& argv) {
@@ -669,6 +694,12 @@ const std::vector<Command>& driftctl_commands() {
        "key: expected ..., is ...' per violation. Exit: 0 none or warnings only; 4 any critical violation; "
        "16+ errors.",
        cmd_expect_check},
+      {"audit rules", "[--config F] [--root DIR]",
+       "Print auditctl rules (-w PATH -p wa -k driftd) for the configured paths that exist under --root, the "
+       "exports files when exports.enabled, and state_dir/audit-heartbeat; then compare the rule files under "
+       "--root (etc/audit/rules.d/*.rules, etc/audit/audit.rules) with them and name what they do not cover. "
+       "The rules loaded in the kernel are not read (that needs CAP_AUDIT_CONTROL).",
+       cmd_audit_rules},
       {"config show", "[--config F | --default]",
        "Print the config driftctl would use: a file's effective config with defaults filled in, or the "
        "embedded default (always with --default, even when /etc/driftd/config.yaml exists).",

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/audit_attribution.h"
 #include "lib/text_diff.h"
 #include "baseline/escape.h"
 #include "semantic/key_diff.h"
@@ -157,6 +158,7 @@ std::string render_text_report(const ReportInput& in) {
     out += entry_type_name(e->type);
     out += ")\n";
     if (in.causes) out += "  cause: " + cause_text(d.cause) + "\n";
+    if (in.actors) out += "  actor: " + actor_text((*in.actors)[static_cast<size_t>(&d - c.drifts.data())]) + "\n";
     if (d.kind == DriftKind::kChanged) {
       for (const auto& info : kAttributes) {
         if (!d.changed.has(info.attr)) continue;
@@ -229,6 +231,7 @@ std::string render_json_report(const ReportInput& in) {
                  {"severity", severity_name(d.severity)},
                  {"type", entry_type_name(e->type)}};
     if (in.causes) add_cause_json(d.cause, &item);
+    if (in.actors) item["actor"] = actor_json((*in.actors)[static_cast<size_t>(&d - c.drifts.data())], in.actors_argv);
     if (d.kind == DriftKind::kChanged) {
       item["changed"] = changed_attributes_json(d);
     } else if (e->has_sha256) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/correlate.h"
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
 #include "semantic/expectations.h"
@@ -26,6 +27,8 @@ struct ReportInput {
   bool causes = false;                // drifts carry a classified cause (package-aware check)
   /// Expectation violations (check): listed after the drift, `expectations` in JSON.
   const std::vector<ExpectationViolation>* expectations = nullptr;
+  const std::vector<Attribution>* actors = nullptr;  // one per drift (audit.enabled), else none
+  bool actors_argv = false;           // audit.argv: the actor carries the command line
 };
 
 /// The expectation violations as the text report lists them ("" when none).

@@ -263,6 +263,8 @@ TEST_CASE("runtime config: errors name the key and the line") {
   CHECK(parse_error("runtime:\n  host_namespaces: sometimes\n") ==
         "config.yaml:2: runtime.host_namespaces: expected auto, true or false, got 'sometimes'");
   CHECK(parse_error("runtime: []\n") == "config.yaml:1: runtime: expected a mapping");
+}
+
 TEST_CASE("expect: rules parse with their operators; errors name the line") {
   Config c;
   std::string err;
@@ -317,4 +319,35 @@ TEST_CASE("expect: rules parse with their operators; errors name the line") {
         "config.yaml:3: expect[]: rule '/etc/sysctl.conf a' is given twice (lines 2 and 3); give one a name:");
   CHECK(parse_error("expect:\n  - { file: /etc/sysctl.conf, key: a, equals: 1, severity: high }\n") ==
         "config.yaml:2: expect[].severity: expected critical or warning, got 'high'");
+}
+
+TEST_CASE("audit: every key, the defaults, and errors that name the key and its line") {
+  Config c;
+  std::string err;
+  REQUIRE_MESSAGE(parse_config("node: a\n", "config.yaml", &c, &err), err);
+  CHECK_FALSE(c.audit.enabled);
+  CHECK(c.audit.log == "/var/log/audit/audit.log");
+  CHECK(c.audit.window == Millis(600000));
+  CHECK(c.audit.max_bytes == (16ull << 20));
+  CHECK_FALSE(c.audit.argv);
+  REQUIRE_MESSAGE(parse_config("audit:\n  enabled: true\n  log: /host/audit/audit.log\n  window: 5m\n"
+                               "  max_bytes: 1MiB\n  argv: true\n",
+                               "config.yaml", &c, &err),
+                  err);
+  CHECK(c.audit.enabled);
+  CHECK(c.audit.log == "/host/audit/audit.log");
+  CHECK(c.audit.window == Millis(300000));
+  CHECK(c.audit.max_bytes == (1ull << 20));
+  CHECK(c.audit.argv);
+  // the dump reads back as the same config
+  Config again;
+  REQUIRE_MESSAGE(parse_config(dump_config(c), "dump", &again, &err), err);
+  CHECK(again.audit.window == c.audit.window);
+  CHECK(again.audit.log == c.audit.log);
+  CHECK(parse_error("audit:\n  enabled: true\n  windw: 5m\n") == "config.yaml:3: unknown key 'audit.windw'");
+  CHECK(parse_error("audit:\n  argv: maybe\n").find("config.yaml:2: audit.argv: expected true or false") == 0);
+  CHECK(parse_error("audit:\n  log: audit.log\n").find("config.yaml:2: audit.log: expected an absolute path") == 0);
+  CHECK(parse_error("audit:\n  window: 0s\n").find("config.yaml:2: audit.window: must be between 1s and 24h") == 0);
+  CHECK(parse_error("audit:\n  max_bytes: 10\n").find("config.yaml:2: audit.max_bytes: must be between") == 0);
+  CHECK(parse_error("audit: [1]\n").find("config.yaml:1: audit: expected a mapping") == 0);
 }

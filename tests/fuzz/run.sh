@@ -3,8 +3,9 @@
 # for a fixed number of inputs over its seed corpus:
 #   tests/fuzz/run.sh [RUNS] [TARGET]   (default 1000000 exports)
 # TARGET: exports (the exports(5) parser and rules), baseline (the one
-# baseline reader, fed uncompressed tar streams) or semantic (the config
-# readers, key paths and the key differ).
+# baseline reader, fed uncompressed tar streams), semantic (the config
+# readers, key paths and the key differ) or audit (the audit log reader,
+# window and correlation, fed audit.log text).
 # Exit 0 means no crash, leak, trap or hang (an input over 10 s) in RUNS runs.
 # Not part of CTest: it takes minutes. FUZZ_BUILD_DIR, CLANGXX and JOBS
 # override where it builds, which compiler, and how many build jobs run.
@@ -22,9 +23,10 @@ case $TARGET in
   exports) MAX_LEN=4096; DICT=(-dict="$HERE/exports.dict") ;;
   baseline) MAX_LEN=65536; DICT=() ;;
   semantic) MAX_LEN=16384; DICT=() ;;
-  *) echo "run.sh: unknown target '$TARGET' (exports, baseline or semantic)" >&2; exit 2 ;;
+  audit) MAX_LEN=16384; DICT=(-dict="$HERE/audit.dict") ;;
+  *) echo "run.sh: unknown target '$TARGET' (exports, baseline, semantic or audit)" >&2; exit 2 ;;
 esac
-# The libraries the target fuzzes (driftd_exports, driftd_baseline, driftd_semantic), built by
+# The libraries the target fuzzes (driftd_exports, driftd_baseline, driftd_semantic, driftd_audit), built by
 # CMake with clang and the fuzzer's instrumentation: no source list here.
 cmake -S "$SRC" -B "$OUT" -DCMAKE_CXX_COMPILER="$CLANGXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDRIFTD_FUZZ=ON -DDRIFTD_TESTS=OFF >/dev/null
