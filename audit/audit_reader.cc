@@ -9,7 +9,6 @@
 #include "audit/audit_reader.h"
 
 #include <auparse.h>
-#include <sys/sysmacros.h>
 
 #include <cctype>
 #include <charconv>
@@ -118,7 +117,11 @@ bool parse_dev(std::string_view v, uint64_t* out) {
   if (a.ec != std::errc() || a.ptr != v.data() + colon || b.ec != std::errc() || b.ptr != v.data() + v.size()) {
     return false;
   }
-  *out = makedev(major, minor);
+  // st_dev's encoding, as glibc's and musl's makedev() compute it; spelled
+  // out because an unoptimised glibc build calls gnu_dev_makedev, which musl
+  // (the Alpine image) does not have.
+  const uint64_t M = major, m = minor;
+  *out = ((M & 0xfffff000ull) << 32) | ((M & 0xfffull) << 8) | ((m & 0xffffff00ull) << 12) | (m & 0xffull);
   return true;
 }
 
