@@ -26,6 +26,14 @@ struct FlatDoc {
   int error_line = 0;
 
   bool ok() const { return error.empty(); }
+  /// A document that does not parse: no values, the error and where it is.
+  static FlatDoc failed(std::string message, int line = 0, std::string file = "") {
+    FlatDoc d;
+    d.error = std::move(message);
+    d.error_line = line;
+    d.error_file = std::move(file);
+    return d;
+  }
   const FlatValue* find(const std::string& key) const {
     auto it = values.find(key);
     return it == values.end() ? nullptr : &it->second;

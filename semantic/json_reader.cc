@@ -78,15 +78,11 @@ FlatDoc read_json(std::string_view text) {
     if (!root.is_object()) throw JsonError{"expected an object at the top"};
     walk(root, "", 0, &doc);
   } catch (const JsonError& e) {
-    doc = FlatDoc();
-    doc.error = e.message;
+    doc = FlatDoc::failed(e.message);
   } catch (const json::parse_error& e) {
-    doc = FlatDoc();
-    doc.error = "invalid JSON: " + std::string(e.what());
-    doc.error_line = line_at(text, e.byte ? e.byte - 1 : 0);
+    doc = FlatDoc::failed("invalid JSON: " + std::string(e.what()), line_at(text, e.byte ? e.byte - 1 : 0));
   } catch (const json::exception& e) {
-    doc = FlatDoc();
-    doc.error = "invalid JSON: " + std::string(e.what());
+    doc = FlatDoc::failed("invalid JSON: " + std::string(e.what()));
   }
   return doc;
 }

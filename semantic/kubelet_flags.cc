@@ -116,9 +116,7 @@ bool kubelet_flag_is_boolean(std::string_view name) {
 FlatDoc read_kubelet_flags(std::string_view text) {
   FlatDoc doc;
   auto fail = [&doc](int line, const std::string& why) {
-    doc = FlatDoc();
-    doc.error = why;
-    doc.error_line = line;
+    doc = FlatDoc::failed(why, line);
     return doc;
   };
   int line_no = 0;

@@ -246,10 +246,7 @@ FlatDoc read_sshd(std::string_view text, const std::string& file, const FileSour
   try {
     SshdReader(files, &doc).read(text, file, 0);
   } catch (const SshdError& e) {
-    doc = FlatDoc();
-    doc.error = e.message;
-    doc.error_file = e.file;
-    doc.error_line = e.line;
+    doc = FlatDoc::failed(e.message, e.line, e.file);
   }
   return doc;
 }

@@ -167,10 +167,7 @@ FlatDoc read_toml(std::string_view text, const std::string& file, const FileSour
       }
     }
   } catch (const TomlError& e) {
-    doc = FlatDoc();
-    doc.error = e.message;
-    doc.error_file = e.file;
-    doc.error_line = e.line;
+    doc = FlatDoc::failed(e.message, e.line, e.file);
   }
   return doc;
 }

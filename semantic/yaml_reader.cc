@@ -144,13 +144,9 @@ FlatDoc read_yaml(std::string_view text) {
     if (!docs[0].IsMap()) throw YamlError{line_of(docs[0]), "expected a mapping at the top"};
     Walker(&doc).walk(docs[0], "", 0);
   } catch (const YamlError& e) {
-    doc = FlatDoc();
-    doc.error = e.message;
-    doc.error_line = e.line;
+    doc = FlatDoc::failed(e.message, e.line);
   } catch (const YAML::Exception& e) {
-    doc = FlatDoc();
-    doc.error = "invalid YAML: " + e.msg;
-    doc.error_line = e.mark.line + 1;
+    doc = FlatDoc::failed("invalid YAML: " + e.msg, e.mark.line + 1);
   }
   return doc;
 }
