@@ -106,7 +106,7 @@ Attribution AuditSource::attribute(const Drift& d, int64_t detected_ms) const {
 }
 
 bool AuditSource::write_heartbeat(Clock::time_point now, int64_t now_ms, std::string* err) {
-  heartbeat_due_ = now + kHeartbeatEvery;
+  heartbeat_due_ = now + heartbeat_every_;
   // In place, not by rename: the rule watches this inode's name, and a
   // quiet log must still show one write a minute.
   const int fd = ::open(heartbeat_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);

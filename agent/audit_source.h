@@ -33,7 +33,7 @@ namespace drift {
 class AuditSource {
  public:
   using Clock = std::chrono::steady_clock;
-  static constexpr std::chrono::seconds kHeartbeatEvery{60};
+  static constexpr std::chrono::milliseconds kHeartbeatEvery{60000};
 
   explicit AuditSource(const Config& config);
 
@@ -46,6 +46,8 @@ class AuditSource {
   /// The drift's actor from the window (poll first).
   Attribution attribute(const Drift& d, int64_t detected_ms) const;
 
+  /// The heartbeat's period (kHeartbeatEvery; shorter in tests).
+  void set_heartbeat_every(std::chrono::milliseconds every) { heartbeat_every_ = every; }
   /// The heartbeat file (host path) and when it is next due.
   const std::string& heartbeat_path() const { return heartbeat_path_; }
   Clock::time_point heartbeat_due() const { return heartbeat_due_; }
@@ -82,6 +84,7 @@ class AuditSource {
   std::string heartbeat_path_;
   uint64_t heartbeat_inode_ = 0, heartbeat_device_ = 0;
   Clock::time_point heartbeat_due_{};
+  std::chrono::milliseconds heartbeat_every_ = kHeartbeatEvery;
   std::deque<int64_t> heartbeat_writes_ms_;  // the last two writes
   int64_t heartbeat_seen_ms_ = INT64_MIN;     // newest event that touched it
 

@@ -433,6 +433,11 @@ void Daemon::start_audit() {
   audit_ok_ = false;
   if (!config_.audit.enabled) return;
   audit_ = std::make_unique<AuditSource>(config_);
+  if (options_.test_hooks) {
+    if (const char* ms = std::getenv("DRIFTD_TEST_AUDIT_HEARTBEAT_MS")) {
+      audit_->set_heartbeat_every(Millis(std::strtoll(ms, nullptr, 10)));
+    }
+  }
   audit_dir_ = read_path_for(config_.root, audit_->log_dir());
   if (watcher_ && watcher_->ok()) watcher_->watch_aux(audit_dir_, /*appends=*/true);
   audit_heartbeat(Clock::now());
