@@ -57,6 +57,7 @@
 #include "lib/atomic_file.h"
 #include "lib/http_client.h"
 #include "lib/memory_policy.h"
+#include "lib/page_cache.h"
 #include "lib/paths.h"
 
 namespace drift {
@@ -294,7 +295,8 @@ void Daemon::finish_full_rescan() {
 }
 
 void Daemon::recheck_pending() {
-  const PendingRechecks::Batch batch = pending_.take();
+  const PendingRechecks::Batch batch = pending_.take(Clock::now());
+  if (batch.scopes.empty()) return;  // the leading edge found its change being written again
   rescan_.note_dirty(batch.scopes);
   if (!node_.known() || !baseline_.current()) return;
   ScanOptions o;
@@ -517,7 +519,7 @@ void Daemon::on_inotify() {
   if (!ev.new_dirs.empty() || watcher_->watches() != watches_before) {
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
   }
-  pending_.add(ev.scopes, Clock::now());
+  pending_.add(ev.scopes, Clock::now(), config_.debounce);
   bool audit_changed = false;
   for (const std::string& p : ev.aux_paths) {
     if (p == config_.baseline) load_baseline("installed");
@@ -595,8 +597,11 @@ int Daemon::start() {
   }
   // 3. Confine before any thread starts: Landlock and seccomp apply to the
   // calling thread and what it creates afterwards.
+  // Which page-cache residency calls the filter already on this process
+  // allows, asked before driftd's own joins it (lib/page_cache.h).
+  const ResidencyMethod residency = config_.scan_page_cache_neutral ? residency_methods_allowed() : ResidencyMethod::kNone;
   confinement_ = confine_daemon(config_, options_.config_path);
-  daemon_log("confinement: " + confinement_.summary);
+  daemon_log("confinement: " + confinement_.summary + "; page cache residency by " + residency_method_name(residency));
   // 4. Saved state, the spool, the sinks.
   load_states();
   std::string err;
