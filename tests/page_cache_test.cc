@@ -5,7 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -116,4 +119,19 @@ TEST_CASE("page cache: the guard off drops nothing") {
   read_with_guard(&off, path);
   CHECK(count(resident(path)) == kPages);
   CHECK(off.method() == ResidencyMethod::kNone);
+}
+
+TEST_CASE("page cache: under someone else's seccomp filter only mincore is tried") {
+  // In a child: the answer is decided once per process, on first use.
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);  // a filter that refuses nothing
+    if (!ctx || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_load(ctx) != 0) ::_exit(2);
+    ::_exit(residency_methods_allowed() == ResidencyMethod::kMincore ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
