@@ -25,7 +25,8 @@ const char* residency_method_name(ResidencyMethod m);
 
 /// Which methods this process may try: cachestat and mincore with no
 /// seccomp filter on the process (/proc/self/status "Seccomp: 0"), mincore
-/// alone under someone else's filter. Call before confining.
+/// alone under someone else's filter. Call before confining. The environment
+/// variable DRIFTD_RESIDENCY=mincore|none (the benchmark's) can only narrow it.
 ResidencyMethod residency_methods_allowed();
 
 /// Which pages of a file were resident before it was read.
