@@ -37,6 +37,7 @@
 #include "agent/exit_codes.h"
 #include "agent/expectation_source.h"
 #include "agent/exports_source.h"
+#include "agent/health.h"
 #include "agent/highest_serial.h"
 #include "agent/installed_baseline.h"
 #include "agent/loki_lines.h"
@@ -141,7 +142,8 @@ class Daemon {
   Config config_;
   Metrics metrics_;
   StateWriter writer_{&metrics_, log_line};
-  Sinks sinks_{&metrics_, log_line};
+  Health health_{Millis(3600000)};  // what /healthz and /readyz say; the interval set from the config
+  Sinks sinks_{&metrics_, log_line, &health_};
   std::unique_ptr<Watcher> watcher_;
   ConfineReport confinement_;
   InstalledBaseline baseline_;
@@ -216,6 +218,9 @@ void Daemon::place_watches() {
 void Daemon::baseline_invalid(const std::string& reason) {
   const auto& last = baseline_.current();
   metrics_.set_baseline(false, last ? last->meta.created : 0);
+  health_.set_baseline(last ? "not valid (" + reason + "), comparing with serial " + std::to_string(last->meta.serial)
+                            : "none valid (" + reason + ")",
+                       last != nullptr);
   if (baseline_.mark_invalid(reason)) {
     daemon_log("baseline not valid: " + reason +
                (last ? "; still comparing with the last valid one (serial " + std::to_string(last->meta.serial) + ")"
@@ -232,6 +237,7 @@ void Daemon::load_baseline(const std::string& why) {
     save_state(kHighestSerialFile, std::to_string(baseline_.highest_serial()) + "\n", "the baseline serial");
   }
   metrics_.set_baseline(true, b.meta.created);
+  health_.set_baseline("serial " + std::to_string(b.meta.serial) + " valid", true);
   if (o.replaced) {
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
                " entries, key " + baseline_.key_id() + ") loaded: " + why);
@@ -267,6 +273,7 @@ void Daemon::finish_full_rescan() {
   if (restart_to_reconfine_) return;
   const uint64_t incomplete = r.incomplete, bytes_hashed = r.bytes_hashed;
   node_.replace_all(std::move(r));
+  health_.full_check_done(Clock::now());
   if (runtime_) node_.replace_runtime(runtime_->current());
   metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
   daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
@@ -491,6 +498,7 @@ void Daemon::reload_config() {
   const bool sinks_changed = Sinks::differ(next, config_);
   config_ = std::move(next);
   daemon_log("SIGHUP: config reloaded from " + config_.source);
+  health_.set_rescan_interval(config_.rescan_interval);
   if (sinks_changed) sinks_.restart(config_, writer_.spool());
   dpkg_.forget();  // root may have changed; dpkg's database is read again
   place_watches();
@@ -582,6 +590,8 @@ int Daemon::start() {
 
   // 1. Config and state_dir.
   if (!load_config_file(&config_)) return kExitUsage;
+  health_.set_rescan_interval(config_.rescan_interval);
+  health_.loop_turned(Clock::now());
   if (!make_directories(config_.state_dir, 0700)) {
     daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
     return kExitIo;
@@ -651,7 +661,9 @@ int Daemon::run() {
                                                                  Clock::now()).count() + 1);
     struct pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {rescan_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
     if (watcher_ && watcher_->ok() && !paused_) fds[2].fd = watcher_->fd();
-    if (::poll(fds, 3, static_cast<int>(std::min<long long>(wait_ms, 3600000))) < 0 && errno != EINTR) {
+    // At least every Health::kLoopWake: a loop that stops turning is stuck, not idle (/healthz).
+    const long long wake_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Health::kLoopWake).count();
+    if (::poll(fds, 3, static_cast<int>(std::min(wait_ms, wake_ms))) < 0 && errno != EINTR) {
       daemon_log(std::string("poll: ") + std::strerror(errno));
       break;
     }
@@ -663,6 +675,7 @@ int Daemon::run() {
     if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) on_inotify();
     // Then what is due, and the watchdog.
     const auto now = Clock::now();
+    health_.loop_turned(now);
     run_due(now);
     if (watchdog_usec && now >= next_watchdog) {
       notify_systemd("WATCHDOG=1");

@@ -141,7 +141,7 @@ resource "kubernetes_daemon_set_v1" "driftd" {
           }
           readiness_probe {
             http_get {
-              path = "/healthz"
+              path = "/readyz"
               port = "metrics"
             }
             period_seconds  = 10

@@ -91,12 +91,12 @@ def driftd_container(name, pod, config):
     env = {e["name"]: e for e in c.get("env") or []}
     check(((env.get("NODE_NAME") or {}).get("valueFrom") or {}).get("fieldRef", {}).get("fieldPath") == "spec.nodeName",
           f"{name}: NODE_NAME does not come from spec.nodeName")
-    for probe in ("livenessProbe", "readinessProbe"):
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         get = (c.get(probe) or {}).get("httpGet") or {}
         port = get.get("port")
         ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
-        check(get.get("path") == "/healthz" and (port == 9847 or ports.get(port) == 9847),
-              f"{name}: {probe} is not httpGet /healthz on 9847")
+        check(get.get("path") == path and (port == 9847 or ports.get(port) == 9847),
+              f"{name}: {probe} is not httpGet {path} on 9847")
     mounts(name, pod, c, config)
 
 
