@@ -41,7 +41,7 @@ strip "$new/usr/local/bin/driftd" "$new/usr/local/bin/driftctl"
 ldd "$BUILD/driftd" "$BUILD/driftctl" > "$K8S_T/ldd" || fail "ldd"
 grep -q libsystemd "$K8S_T/ldd" && fail "the image's binaries load libsystemd: $(grep libsystemd "$K8S_T/ldd")"
 { awk '$2 == "=>" && $3 ~ /^\// { print $3 }' "$K8S_T/ldd"
-  awk '$1 ~ /^\// && $2 != "=>" { print $1 }' "$K8S_T/ldd"; } | sort -u > "$K8S_T/libs"
+  awk '$1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' "$K8S_T/ldd"; } | sort -u > "$K8S_T/libs"   # the loader: no =>
 [[ -s $K8S_T/libs ]] || fail "ldd listed no libraries"
 xargs tar -chf - < "$K8S_T/libs" 2>/dev/null | tar -xf - -C "$new" || fail "copy the libraries"
 cp "$(command -v busybox)" "$new/bin/busybox"
