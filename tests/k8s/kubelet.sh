@@ -70,7 +70,7 @@ PY
 big_pid=$!
 
 # The node, named after this test.
-on_exit '"$KUBE_NODE/stop-kube-node" "$RUN" >/dev/null 2>&1'
+on_exit 't=$SECONDS; "$KUBE_NODE/stop-kube-node" "$RUN" >/dev/null 2>&1; echo "stop-kube-node: $((SECONDS - t)) s" >&2'
 export KUBECONFIG
 KUBECONFIG=$(KUBE_NODE_NAME=$NODE "$KUBE_NODE/start-kube-node" "$RUN" 2>"$K8S_T/start.err") ||
   { cat "$K8S_T/start.err" >&2; skip "the node cannot start: $(tail -n1 "$K8S_T/start.err")"; }
