@@ -154,10 +154,11 @@ void Watcher::watch_tree(const std::string& host_dir) {
   }
 }
 
-bool Watcher::watch_aux(const std::string& read_dir) {
+bool Watcher::watch_aux(const std::string& read_dir, bool appends) {
   if (fd_ < 0) return false;
   const int wd = ::inotify_add_watch(fd_, read_dir.c_str(),
-                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_MASK_ADD);
+                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_MASK_ADD |
+                                         (appends ? IN_MODIFY : 0));
   if (wd < 0) return false;
   aux_dirs_[wd] = read_dir;
   return true;
