@@ -17,6 +17,9 @@ if [[ "${1:-}" == --tests ]]; then
   # Kubernetes tests: etcd-server for ../shared/kube-apiserver, PyYAML, musl's libc.so (musl-dev)
   # to check the Alpine image's C library calls, jq for README's peer-drift filter.
   pkgs+=(etcd-server python3-yaml musl-dev jq)
+  # The kubelet test: socat relays the node's address to the test servers, busybox-static is the
+  # image's shell (Alpine's base has busybox).
+  pkgs+=(socat busybox-static)
   # Audit attribution tests: Debian's auditd (started on its own log by the test) and auditctl.
   pkgs+=(auditd)
 fi

@@ -34,6 +34,9 @@ locals {
     "/var/lib/dpkg"    = "host-var-lib-dpkg"
     "/var/lib/kubelet" = "host-var-lib-kubelet"
   }
+  # kubelet's directories with other pods' volumes, its keys and sockets, covered by an empty
+  # read-only volume (readOnly is not recursive; README.md "What kubectl exec reaches").
+  masked = ["pods", "pki", "plugins", "plugins_registry", "pod-resources", "device-plugins", "checkpoints"]
 }
 
 resource "kubernetes_namespace_v1" "driftd" {
@@ -180,6 +183,14 @@ resource "kubernetes_daemon_set_v1" "driftd" {
               mount_propagation = "HostToContainer"
             }
           }
+          dynamic "volume_mount" {
+            for_each = toset(local.masked)
+            content {
+              name       = "masked"
+              mount_path = "/host/var/lib/kubelet/${volume_mount.value}"
+              read_only  = true
+            }
+          }
         }
         volume {
           name = "config"
@@ -209,6 +220,12 @@ resource "kubernetes_daemon_set_v1" "driftd" {
           host_path {
             path = "/var/lib/driftd"
             type = "DirectoryOrCreate"
+          }
+        }
+        volume {
+          name = "masked"
+          empty_dir {
+            size_limit = "1Mi"
           }
         }
         dynamic "volume" {
