@@ -1,5 +1,5 @@
 // Loki lines, built in one place (see loki_lines.h): the label set, the
-// drift line with its cut diff, the exports line.
+// drift line with its cut diff, the exports line, heartbeat and baseline.
 #include "agent/loki_lines.h"
 
 #include <cstdio>
@@ -72,7 +72,8 @@ std::string drift_content_diff(const DriftTransition& t, const std::map<std::str
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
                            const std::string& diff, uint64_t max_diff_bytes) {
   const DriftRecord& r = t.record;
-  json j = {{"event", t.cleared ? "cleared" : "drift"},
+  json j = {{"v", kLokiLineVersion},
+            {"event", t.cleared ? "cleared" : "drift"},
             {"node", escape_bytes(node)},
             {"path", escape_bytes(r.path)},
             {"kind", drift_kind_name(r.kind)},
@@ -96,7 +97,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
 }
 
 std::string exports_log_line(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns) {
-  const json j = {{"event", cleared ? "exports-cleared" : "exports-violation"},
+  const json j = {{"v", kLokiLineVersion}, {"event", cleared ? "exports-cleared" : "exports-violation"},
                   {"node", escape_bytes(node)}, {"rule", v.rule}, {"path", escape_bytes(v.path)},
                   {"file", escape_bytes(v.file)}, {"line", v.line}, {"text", escape_bytes(v.text)},
                   {"message", v.message}, {"severity", severity_of(v)},
@@ -118,6 +119,30 @@ LokiEntry exports_loki_entry(const ExportsViolation& v, bool cleared, const std:
   e.labels = loki_labels(node, "exports", severity_of(v));
   e.ts_ns = detected_ns;
   e.line = exports_log_line(v, cleared, node, detected_ns);
+  return e;
+}
+
+LokiEntry heartbeat_loki_entry(const HeartbeatFacts& h, const std::string& node, int64_t now_ns) {
+  const json j = {{"v", kLokiLineVersion}, {"event", "heartbeat"}, {"node", escape_bytes(node)},
+                  {"baseline_serial", h.baseline_serial}, {"entries", h.entries},
+                  {"last_full_check", h.last_full_check_ns > 0 ? json(rfc3339_ns(h.last_full_check_ns)) : json()},
+                  {"version", escape_bytes(h.version)}, {"detected_at", rfc3339_ns(now_ns)}};
+  LokiEntry e;
+  e.labels = loki_labels(node, "heartbeat", "info");
+  e.ts_ns = now_ns;
+  e.line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return e;
+}
+
+LokiEntry baseline_loki_entry(const BaselineFacts& b, const std::string& node, int64_t now_ns) {
+  const json j = {{"v", kLokiLineVersion}, {"event", "baseline"}, {"node", escape_bytes(node)},
+                  {"serial", b.serial}, {"created", rfc3339_ns(b.created * 1000000000)},
+                  {"key_id", b.key_id.empty() ? json() : json(escape_bytes(b.key_id))},
+                  {"detected_at", rfc3339_ns(now_ns)}};
+  LokiEntry e;
+  e.labels = loki_labels(node, "baseline", "info");
+  e.ts_ns = now_ns;
+  e.line = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return e;
 }
 
