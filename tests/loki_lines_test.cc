@@ -118,7 +118,8 @@ TEST_CASE("a revert clears the drift, and the cleared line says what moved as `t
 TEST_CASE("loki lines: every line carries the format version v 2") {
   DriftTracker tracker;
   const std::vector<Entry> base = {file_entry("/etc/a", 1)}, now;
-  auto t = tracker.update(compare_entries(base, now, ComparePolicy{}));
+  const Comparison c = compare_entries(base, now, ComparePolicy{});  // the transitions point into it
+  auto t = tracker.update(c);
   REQUIRE(t.size() == 1);
   CHECK(nlohmann::json::parse(drift_loki_entry(t[0], "n", 1, "", 10).line)["v"] == 2);
   ExportsViolation v;

@@ -303,7 +303,7 @@ TEST_CASE("writers: the same numbers in text, Markdown and JSON; Loki strings es
   CHECK(html.find("Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"") != std::string::npos);
   CHECK(html.find("<g class=\"series\" data-node=\"a|b\">") != std::string::npos);
   CHECK(html.find('\x1b') == std::string::npos);
-  CHECK(html.find("http") == std::string::npos);  // nothing to fetch, no URL at all
+  CHECK(html.find("://") == std::string::npos);  // nothing to fetch, no URL at all
   const std::string text = render_soak_text(f.s, src);
   CHECK(text.find('\x1b') == std::string::npos);
   CHECK(text.find("\\x1b[31m") != std::string::npos);

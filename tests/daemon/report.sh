@@ -22,13 +22,13 @@ printf '#!/bin/sh\necho changed\n' > "$ROOT/usr/bin/tool"
 wait_until 20 "the binary's drift line" loki_count_is 1 '"path":"/usr/bin/tool"'
 cp -p "$ROOT/etc/ssh/sshd_config" "$T/sshd.orig"
 printf 'PermitRootLogin yes\n' >> "$ROOT/etc/ssh/sshd_config"
-wait_until 20 "the sshd_config drift line" loki_count_is 1 '"event":"drift","node":"'"$NODE"'","path":"/etc/ssh/sshd_config"'
+wait_until 20 "the sshd_config drift line" loki_count_is 1 '"path":"/etc/ssh/sshd_config"'
 cp -p "$T/sshd.orig" "$ROOT/etc/ssh/sshd_config"
-wait_until 20 "the sshd_config cleared line" loki_count_is 1 '"event":"cleared","node":"'"$NODE"'","path":"/etc/ssh/sshd_config"'
+wait_until 20 "the sshd_config cleared line" loki_count_is 2 '"path":"/etc/ssh/sshd_config"'
 printf 'odd\n' > "$ROOT/etc/a|b<script>"
-wait_until 20 "the odd file's drift line" loki_count_is 1 '"event":"drift","node":"'"$NODE"'","path":"/etc/a|b<script>"'
+wait_until 20 "the odd file's drift line" loki_count_is 1 '"path":"/etc/a|b<script>"'
 rm "$ROOT/etc/a|b<script>"
-wait_until 20 "the odd file's cleared line" loki_count_is 1 '"event":"cleared","node":"'"$NODE"'","path":"/etc/a|b<script>"'
+wait_until 20 "the odd file's cleared line" loki_count_is 2 '"path":"/etc/a|b<script>"'
 stop_driftd
 curl -s --max-time 10 -G "$LOKI_URL/loki/api/v1/query_range" --data-urlencode "query={job=\"driftd\",node=\"$NODE\"}" \
   --data-urlencode "start=$(( $(date +%s) - 3600 ))000000000" --data-urlencode "end=$(( $(date +%s) + 600 ))000000000" \
@@ -97,7 +97,8 @@ ev = rows["uncaught"]["evidence"]
 eq("uncaught evidence", len(ev), 1)
 if ev and not ev[0].startswith("unexplained change of a critical binary /usr/bin/tool on k8s-node2 in a login session, "):
     bad.append("uncaught evidence: " + ev[0])
-if ev and not ev[0].endswith(" 14:02 UTC (not reverted)"): bad.append("uncaught evidence end: " + ev[0])
+# The next Tuesday's upgrade drifts the same binary again and Wednesday's baseline takes it.
+if ev and not ev[0].endswith(" 14:02 UTC (accepted into baseline 7 after 4 days)"): bad.append("uncaught evidence end: " + ev[0])
 eq("silent evidence", rows["silent-nodes"]["evidence"],
    ["k8s-node3: no heartbeat in " + ", ".join(got["range"]["weeks"][3:])])
 print("\n".join(bad), file=sys.stderr)
