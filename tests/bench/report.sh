@@ -21,6 +21,8 @@ TO=$((FROM + DAYS * 86400))
 t0=$(date +%s.%N)
 n=$(python3 "$HERE/report_bench.py" "$L" "$FROM" "$DAYS" "$NODES" "$PER_DAY" "$DIFF" "$POOL" "$W/lines.jsonl") || exit 1
 echo "pushed $n lines ($(du -h "$W/lines.jsonl" | cut -f1) as jsonl) in $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s"
+# Loki asks its ingesters only about the last 3 h: weeks-old entries are read from the store.
+curl -s --max-time 120 -X POST "$L/flush" && sleep 5  # flush is asynchronous; a bench, not a test
 run() {  # run LABEL ARGS...: wall time, RSS
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$W/time" env DRIFTCTL_REPORT_TIMING=1 "$DRIFTCTL" report --from "@$FROM" --to "@$TO" \
