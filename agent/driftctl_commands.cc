@@ -31,6 +31,7 @@
 #include "agent/report.h"
 #include "agent/runtime_scan.h"
 #include "agent/scan.h"
+#include "agent/soak_command.h"
 #include "agent/walker.h"
 #include "baseline/bundle.h"
 #include "baseline/escape.h"
@@ -704,6 +705,7 @@ const std::vector<Command>& driftctl_commands() {
        "Print the config driftctl would use: a file's effective config with defaults filled in, or the "
        "embedded default (always with --default, even when /etc/driftd/config.yaml exists).",
        cmd_config_show},
+      {"report", kReportUsage, kReportHelp, cmd_report},
   };
   return kCommands;
 }

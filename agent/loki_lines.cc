@@ -1,5 +1,6 @@
 // Loki lines, built in one place (see loki_lines.h): the label set, the
-// drift line with its cut diff, the exports and expectation lines.
+// drift line with its cut diff, the exports and expectation lines, heartbeat
+// and baseline.
 #include "agent/loki_lines.h"
 
 #include <cstdio>
@@ -72,7 +73,8 @@ std::string drift_content_diff(const DriftTransition& t, const std::map<std::str
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
                            const std::string& diff, uint64_t max_diff_bytes, const nlohmann::json* actor) {
   const DriftRecord& r = t.record;
-  json j = {{"event", t.cleared ? "cleared" : "drift"},
+  json j = {{"v", kLokiLineVersion},
+            {"event", t.cleared ? "cleared" : "drift"},
             {"node", escape_bytes(node)},
             {"path", escape_bytes(r.path)},
             {"kind", drift_kind_name(r.kind)},
@@ -97,7 +99,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
 }
 
 std::string exports_log_line(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns) {
-  const json j = {{"event", cleared ? "exports-cleared" : "exports-violation"},
+  const json j = {{"v", kLokiLineVersion}, {"event", cleared ? "exports-cleared" : "exports-violation"},
                   {"node", escape_bytes(node)}, {"rule", v.rule}, {"path", escape_bytes(v.path)},
                   {"file", escape_bytes(v.file)}, {"line", v.line}, {"text", escape_bytes(v.text)},
                   {"message", v.message}, {"severity", severity_of(v)},
@@ -109,7 +111,7 @@ std::string expectation_log_line(const ExpectationViolation& v, bool cleared, co
                                  int64_t detected_ns) {
   // rule and expected come from the config; file, key and actual from the
   // host (the evaluation has already redacted secret values).
-  const json j = {{"event", cleared ? "expectation-cleared" : "expectation-violation"},
+  const json j = {{"v", kLokiLineVersion}, {"event", cleared ? "expectation-cleared" : "expectation-violation"},
                   {"node", escape_bytes(node)}, {"rule", v.rule}, {"file", escape_bytes(v.file)}, {"line", v.line},
                   {"key", escape_bytes(v.key)}, {"expected", v.expected}, {"actual", escape_bytes(v.actual)},
                   {"severity", severity_name(v.severity)}, {"detected_at_ns", std::to_string(detected_ns)}};
@@ -139,6 +141,30 @@ LokiEntry expectation_loki_entry(const ExpectationViolation& v, bool cleared, co
   e.labels = loki_labels(node, "expectation", severity_name(v.severity));
   e.ts_ns = detected_ns;
   e.line = expectation_log_line(v, cleared, node, detected_ns);
+  return e;
+}
+
+LokiEntry heartbeat_loki_entry(const HeartbeatFacts& h, const std::string& node, int64_t now_ns) {
+  const json j = {{"v", kLokiLineVersion}, {"event", "heartbeat"}, {"node", escape_bytes(node)},
+                  {"baseline_serial", h.baseline_serial}, {"entries", h.entries},
+                  {"last_full_check", h.last_full_check_ns > 0 ? json(rfc3339_ns(h.last_full_check_ns)) : json()},
+                  {"version", escape_bytes(h.version)}, {"detected_at", rfc3339_ns(now_ns)}};
+  LokiEntry e;
+  e.labels = loki_labels(node, "heartbeat", "info");
+  e.ts_ns = now_ns;
+  e.line = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return e;
+}
+
+LokiEntry baseline_loki_entry(const BaselineFacts& b, const std::string& node, int64_t now_ns) {
+  const json j = {{"v", kLokiLineVersion}, {"event", "baseline"}, {"node", escape_bytes(node)},
+                  {"serial", b.serial}, {"created", rfc3339_ns(b.created * 1000000000)},
+                  {"key_id", b.key_id.empty() ? json() : json(escape_bytes(b.key_id))},
+                  {"detected_at", rfc3339_ns(now_ns)}};
+  LokiEntry e;
+  e.labels = loki_labels(node, "baseline", "info");
+  e.ts_ns = now_ns;
+  e.line = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return e;
 }
 

@@ -1,5 +1,8 @@
 // Every Loki line driftd sends is built here: drift and its clearing, an
-// exports violation and its clearing, an expectation violation and its clearing. One place means one label set
+// exports violation and its clearing, an expectation violation and its
+// clearing, the daemon's heartbeat and each baseline it loads. Every line
+// carries the format version `"v": 2` (lines without it are version 1), so
+// driftctl report can read every version driftd wrote. One place means one label set
 // ({job, node, kind, severity}, built by loki_labels alone) and one way of
 // escaping host bytes, so a new kind of line cannot drift from the others and
 // a dashboard's stream selector matches them all.
@@ -16,6 +19,9 @@
 #include "semantic/expectations.h"
 
 namespace drift {
+
+/// The format version of every line built here (`"v"`); lines without it are version 1.
+inline constexpr int kLokiLineVersion = 2;
 
 /// The stream labels of every line: job "driftd", the node (escaped), kind, severity.
 std::map<std::string, std::string> loki_labels(const std::string& node, const std::string& kind,
@@ -52,5 +58,29 @@ LokiEntry drift_loki_entry(const DriftTransition& t, const std::string& node, in
 LokiEntry exports_loki_entry(const ExportsViolation& v, bool cleared, const std::string& node, int64_t detected_ns);
 LokiEntry expectation_loki_entry(const ExpectationViolation& v, bool cleared, const std::string& node,
                                  int64_t detected_ns);
+
+/// What a heartbeat line says: driftd is alive and what it holds.
+struct HeartbeatFacts {
+  uint64_t baseline_serial = 0;   // 0: no valid baseline loaded
+  uint64_t entries = 0;           // entries of the loaded baseline
+  int64_t last_full_check_ns = 0; // 0: none finished yet
+  std::string version;            // driftd's version (kToolVersion)
+};
+
+/// What a baseline line says: the baseline driftd just loaded.
+struct BaselineFacts {
+  uint64_t serial = 0;
+  int64_t created = 0;            // unix seconds, as BaselineMeta::created
+  std::string key_id;             // signer key id; empty when unsigned
+};
+
+/// Kind `heartbeat` (severity `info`): at start, then daily. Line fields:
+/// v, event "heartbeat", node, baseline_serial, entries, last_full_check
+/// (RFC 3339, or null), version, detected_at.
+LokiEntry heartbeat_loki_entry(const HeartbeatFacts& h, const std::string& node, int64_t now_ns);
+
+/// Kind `baseline` (severity `info`): on each baseline load. Line fields: v,
+/// event "baseline", node, serial, created (RFC 3339), key_id (or null), detected_at.
+LokiEntry baseline_loki_entry(const BaselineFacts& b, const std::string& node, int64_t now_ns);
 
 }  // namespace drift

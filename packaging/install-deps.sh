@@ -22,6 +22,8 @@ if [[ "${1:-}" == --tests ]]; then
   pkgs+=(socat busybox-static)
   # Audit attribution tests: Debian's auditd (started on its own log by the test) and auditctl.
   pkgs+=(auditd)
+  # driftctl report's HTML rendered and screenshotted (tests/daemon/report_html.sh), pixels read by PIL.
+  pkgs+=(chromium python3-pil fonts-dejavu-core)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

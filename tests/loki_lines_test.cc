@@ -114,3 +114,57 @@ TEST_CASE("a revert clears the drift, and the cleared line says what moved as `t
   CHECK(j["touched"].contains("mtime"));
   CHECK(tracker.state().empty());
 }
+
+TEST_CASE("loki lines: every line carries the format version v 2") {
+  DriftTracker tracker;
+  const std::vector<Entry> base = {file_entry("/etc/a", 1)}, now;
+  const Comparison c = compare_entries(base, now, ComparePolicy{});  // the transitions point into it
+  auto t = tracker.update(c);
+  REQUIRE(t.size() == 1);
+  CHECK(nlohmann::json::parse(drift_loki_entry(t[0], "n", 1, "", 10).line)["v"] == 2);
+  ExportsViolation v;
+  CHECK(nlohmann::json::parse(exports_loki_entry(v, false, "n", 1).line)["v"] == 2);
+  HeartbeatFacts h;
+  CHECK(nlohmann::json::parse(heartbeat_loki_entry(h, "n", 1).line)["v"] == kLokiLineVersion);
+  BaselineFacts b;
+  CHECK(nlohmann::json::parse(baseline_loki_entry(b, "n", 1).line)["v"] == kLokiLineVersion);
+}
+
+TEST_CASE("heartbeat_loki_entry: kind heartbeat, what driftd holds, node escaped") {
+  HeartbeatFacts h;
+  h.baseline_serial = 7;
+  h.entries = 8812;
+  h.last_full_check_ns = 1700000000000000000;
+  h.version = "0.1.0";
+  const LokiEntry e = heartbeat_loki_entry(h, std::string("n\xff", 2), 1700000060000000005);
+  CHECK(e.labels == std::map<std::string, std::string>{
+                        {"job", "driftd"}, {"node", "n\\xff"}, {"kind", "heartbeat"}, {"severity", "info"}});
+  CHECK(e.ts_ns == 1700000060000000005);
+  const auto j = nlohmann::json::parse(e.line);
+  CHECK(j["event"] == "heartbeat");
+  CHECK(j["node"] == "n\\xff");
+  CHECK(j["baseline_serial"] == 7);
+  CHECK(j["entries"] == 8812);
+  CHECK(j["last_full_check"] == "2023-11-14T22:13:20.000000000Z");
+  CHECK(j["version"] == "0.1.0");
+  CHECK(j["detected_at"] == "2023-11-14T22:14:20.000000005Z");
+  h.last_full_check_ns = 0;  // no full check finished yet: null, not 1970
+  CHECK(nlohmann::json::parse(heartbeat_loki_entry(h, "n", 1).line)["last_full_check"].is_null());
+}
+
+TEST_CASE("baseline_loki_entry: kind baseline, serial, created and the signer's key id") {
+  BaselineFacts b;
+  b.serial = 12;
+  b.created = 1700000000;
+  b.key_id = "ab12cd34";
+  const LokiEntry e = baseline_loki_entry(b, "node-1", 42);
+  CHECK(e.labels.at("kind") == "baseline");
+  CHECK(e.labels.at("severity") == "info");
+  const auto j = nlohmann::json::parse(e.line);
+  CHECK(j["event"] == "baseline");
+  CHECK(j["serial"] == 12);
+  CHECK(j["created"] == "2023-11-14T22:13:20.000000000Z");
+  CHECK(j["key_id"] == "ab12cd34");
+  b.key_id.clear();  // unsigned (--allow-unsigned experiments): null
+  CHECK(nlohmann::json::parse(baseline_loki_entry(b, "n", 1).line)["key_id"].is_null());
+}
