@@ -172,10 +172,11 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
   for (const char* p : {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
                         "/etc/services", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/usr/share/ca-certificates",
                         "/usr/lib/ssl", "/etc/localtime", "/usr/share/zoneinfo", "/lib", "/lib64", "/usr/lib",
-                        "/usr/lib64", "/dev/urandom", "/dev/null", "/proc/self"}) {
+                        "/usr/lib64", "/dev/urandom", "/proc/self"}) {
     plan.read.push_back(p);
   }
   plan.read_write.push_back(config.state_dir);
+  plan.read_write.push_back("/dev/null");  // GPGME gives gpg /dev/null (O_RDWR) as its unused stdio
   return plan;
 }
 

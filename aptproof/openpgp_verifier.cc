@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -80,6 +81,12 @@ bool OpenPgpVerifier::open(const std::string& work_dir, std::string* err) {
     return false;
   }
   home_ = tmpl;
+  // Public keys only: no agent (it would outlive the home, and the confinement
+  // cannot run it), no key servers, no trust database to build.
+  if (FILE* conf = std::fopen((home_ + "/gpg.conf").c_str(), "w")) {
+    std::fputs("no-autostart\nno-auto-key-retrieve\nno-auto-check-trustdb\n", conf);
+    std::fclose(conf);
+  }
   gpgme_ctx_t ctx = nullptr;
   gpgme_error_t e = gpgme_new(&ctx);
   if (e == GPG_ERR_NO_ERROR) {

@@ -447,12 +447,17 @@ TEST_CASE("the chain verifies inside driftd's confinement (seccomp, Landlock): G
     c.public_key = state + "/baseline.pub";
     c.runtime.enabled = false;
     const ConfineReport r = confine_daemon(c, a.dir / "config.yaml");
-    AptProver prover(apt_prover_options(c.root, c.state_dir));
-    const AptProof p = prover.prove({file_request("/usr/bin/tool", "t\n", "tool", "1-1")})[0];
-    std::string msg = r.summary + " | " + proof_kind_name(p.kind) + " " + p.reason;
-    for (const std::string& w : prover.warnings()) msg += " | warning: " + w;
+    std::string msg = r.summary + " |";
+    bool proven = false;
+    {  // the prover (and its GnuPG home) ends before _exit, which runs no destructor
+      AptProver prover(apt_prover_options(c.root, c.state_dir));
+      const AptProof p = prover.prove({file_request("/usr/bin/tool", "t\n", "tool", "1-1")})[0];
+      proven = p.kind == ProofKind::kSignedArchive;
+      msg += std::string(" ") + proof_kind_name(p.kind) + " " + p.reason;
+      for (const std::string& w : prover.warnings()) msg += " | warning: " + w;
+    }
     (void)!::write(fds[1], msg.data(), msg.size());
-    ::_exit(r.landlock_abi > 0 && r.seccomp && p.kind == ProofKind::kSignedArchive ? 0 : 1);
+    ::_exit(r.landlock_abi > 0 && r.seccomp && proven ? 0 : 1);
   }
   ::close(fds[1]);
   std::string msg;
@@ -465,7 +470,7 @@ TEST_CASE("the chain verifies inside driftd's confinement (seccomp, Landlock): G
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   // The GnuPG home under state_dir is gone with the prover.
-  CHECK(sh("ls -A '" + state + "'").empty());
+  CHECK(sh("ls -A '" + state + "'") == "");
 }
 
 }  // namespace drift
