@@ -176,17 +176,22 @@ DriftAttributions attribute_drifts(const Config& c, const Comparison& cmp, int64
   names.load(c.root, &names_err);  // optional: without it, names come from the ENRICHED suffix only
   for (AttributionQuery& q : queries) {
     q.have_log = have_log;
-    q.rule_covers = rule_files_cover(rules, q.path);
-    Attribution a = correlate(window.events(), q);
-    if (a.cls == ActorClass::kUnknown && a.reason == UnattributedReason::kNoRule) {
-      a.reason_text = "no audit rule file under " + escape_bytes(c.root) +
-                      " covers the path (etc/audit/rules.d/*.rules, etc/audit/audit.rules; the rules loaded in the "
-                      "kernel cannot be read without CAP_AUDIT_CONTROL)";
-    }
-    if (a.writers) fill_names(&a.last, names);
-    out.actors.push_back(std::move(a));
+    out.actors.push_back(attribute_one(window.events(), std::move(q), rules, names, c.root));
   }
   return out;
+}
+
+Attribution attribute_one(const std::deque<AuditFileEvent>& events, AttributionQuery q, const RuleFiles& rules,
+                          const PasswdNames& names, const std::string& root) {
+  q.rule_covers = rule_files_cover(rules, q.path);
+  Attribution a = correlate(events, q);
+  if (a.cls == ActorClass::kUnknown && a.reason == UnattributedReason::kNoRule) {
+    a.reason_text = "no audit rule file under " + escape_bytes(root) +
+                    " covers the path (etc/audit/rules.d/*.rules, etc/audit/audit.rules; the rules loaded in the "
+                    "kernel cannot be read without CAP_AUDIT_CONTROL)";
+  }
+  if (a.writers) fill_names(&a.last, names);
+  return a;
 }
 
 std::string actor_text(const Attribution& a) {

@@ -12,6 +12,7 @@
 #include "agent/config.h"
 #include "audit/audit_rules.h"
 #include "audit/correlate.h"
+#include "audit/passwd_names.h"
 #include "baseline/compare.h"
 
 namespace drift {
@@ -34,6 +35,12 @@ struct DriftAttributions {
 /// Names come from the ENRICHED suffix, else from root/etc/passwd.
 DriftAttributions attribute_drifts(const Config& config, const Comparison& comparison, int64_t since_s,
                                    int64_t now_ms);
+
+/// One drift's attribution from the events held (driftd's window, or the
+/// one-shot read above): the rule files decide `no rule`, the names come from
+/// the ENRICHED suffix, else from `names`.
+Attribution attribute_one(const std::deque<AuditFileEvent>& events, AttributionQuery q, const RuleFiles& rules,
+                          const PasswdNames& names, const std::string& root);
 
 /// "changed by wizard (auid 1000, ses 7) with /usr/bin/vim.basic, pid 4242, 12:03:04";
 /// every audit byte escaped.

@@ -483,8 +483,9 @@ void parse_document(const YAML::Node& doc, Config* c) {
     if (n["never"]) c->content.never = as_string_list(n["never"], "content.never");
   }
   if (const YAML::Node& n = doc["scan"]) {
-    expect_map(n, "scan", {"threads"});
+    expect_map(n, "scan", {"threads", "page_cache_neutral"});
     if (n["threads"]) c->scan_threads = static_cast<int>(as_int(n["threads"], "scan.threads", 0, 1024));
+    if (n["page_cache_neutral"]) c->scan_page_cache_neutral = as_bool(n["page_cache_neutral"], "scan.page_cache_neutral");
   }
   if (const YAML::Node& n = doc["pushgateway"]) {
     expect_map(n, "pushgateway", {"url", "job", "heartbeat"});
@@ -591,7 +592,8 @@ std::string dump_config(const Config& c) {
       << YAML::Key << "paths" << YAML::Value << YAML::Flow << c.content.paths
       << YAML::Key << "never" << YAML::Value << YAML::Flow << c.content.never << YAML::EndMap;
   out << YAML::Key << "scan" << YAML::Value << YAML::BeginMap << YAML::Key << "threads" << YAML::Value
-      << c.scan_threads << YAML::EndMap;
+      << c.scan_threads << YAML::Key << "page_cache_neutral" << YAML::Value << c.scan_page_cache_neutral
+      << YAML::EndMap;
   out << YAML::Key << "pushgateway" << YAML::Value << YAML::BeginMap
       << YAML::Key << "url" << YAML::Value << c.pushgateway_url
       << YAML::Key << "job" << YAML::Value << c.pushgateway_job

@@ -41,6 +41,7 @@ struct Config {
   std::vector<PathRule> paths;
   ContentPolicy content;
   int scan_threads = 0;             // 0 = all cores
+  bool scan_page_cache_neutral = true;  // drop the pages a scan brought into the page cache (lib/page_cache.h)
   std::string pushgateway_url = "http://127.0.0.1:9091";
   std::string pushgateway_job = "driftd";
   Millis pushgateway_heartbeat{60000};

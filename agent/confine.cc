@@ -153,15 +153,14 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
                           "/proc/sys/kernel/version", "/sys/module"}) {
       plan.read.push_back(proc + p);
     }
-    // The top-level sysctl directories the globs can reach ("kernel" for
-    // kernel.*), all of proc/sys for a glob that starts with a wildcard.
-    std::set<std::string> tops;
-    for (const std::string& glob : config.runtime.sysctls) {
-      const std::string top = glob.substr(0, glob.find('.'));
-      tops.insert(top.find_first_of("*?[\\") == std::string::npos ? "/" + top : "");
-    }
-    for (const std::string& top : tops) plan.read.push_back(proc + "/proc/sys" + top);
+    // All of proc/sys: the sysctl list is walked from its top (a grant of
+    // proc/sys/kernel alone leaves proc/sys unlistable, and every sysctl read
+    // as removed), and every user may read these values anyway.
+    if (!config.runtime.sysctls.empty()) plan.read.push_back(proc + "/proc/sys");
   }
+  // The audit log's directory (auditd rotates by rename), only when audit
+  // attribution is on.
+  if (config.audit.enabled) plan.read.push_back(read_path_for(config.root, directory_of(config.audit.log)));
   // Landlock rules follow inodes, and these files are replaced by rename (an
   // editor, `baseline install`, a ConfigMap's ..data swap): grant their
   // directories, not the inodes they have now.

@@ -7,9 +7,10 @@
 // This file is the wiring only. Each policy is a part with its own tests:
 // InstalledBaseline (verify, rollback floor, snapshots by digest), DpkgGate
 // (judge drift only when dpkg is done), RescanWorker (the full check's
-// thread), PendingRechecks (the debounce), DriftTracker and ExportsTracker
-// (transitions and saved state), loki_lines (every Loki line), StateWriter
-// (state_dir writes that wait when the disk is full) and Sinks.
+// thread), PendingRechecks (the debounce), DriftTracker (transitions and
+// saved state), the sources ExportsSource, ExpectationSource and
+// RuntimePoller, loki_lines (every Loki line), StateWriter (state_dir writes
+// that wait when the disk is full) and Sinks.
 #include "agent/daemon.h"
 
 #include <poll.h>
@@ -25,6 +26,8 @@
 #include <optional>
 #include <set>
 
+#include "agent/audit_attribution.h"
+#include "agent/audit_source.h"
 #include "agent/check.h"
 #include "agent/config.h"
 #include "agent/confine.h"
@@ -32,7 +35,9 @@
 #include "agent/dpkg_gate.h"
 #include "agent/drift_tracker.h"
 #include "agent/exit_codes.h"
+#include "agent/expectation_source.h"
 #include "agent/exports_source.h"
+#include "agent/health.h"
 #include "agent/highest_serial.h"
 #include "agent/installed_baseline.h"
 #include "agent/loki_lines.h"
@@ -40,6 +45,8 @@
 #include "agent/node_state.h"
 #include "agent/pending_rechecks.h"
 #include "agent/rescan_worker.h"
+#include "agent/runtime_poller.h"
+#include "agent/runtime_scan.h"
 #include "agent/scan.h"
 #include "agent/sinks.h"
 #include "agent/state_file.h"
@@ -51,6 +58,7 @@
 #include "lib/atomic_file.h"
 #include "lib/http_client.h"
 #include "lib/memory_policy.h"
+#include "lib/page_cache.h"
 #include "lib/paths.h"
 
 namespace drift {
@@ -70,9 +78,9 @@ std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Bas
   return [base](const Entry& now) { return base && content_changed_from(base->entries, now); };
 }
 
-void log_transition(const DriftRecord& r, bool cleared) {
+void log_transition(const DriftRecord& r, bool cleared, const std::string& actor) {
   daemon_log(std::string(cleared ? "cleared " : "drift ") + drift_kind_name(r.kind) + " [" + severity_name(r.severity) +
-                 "] " + escape_bytes(r.path),
+                 "] " + escape_bytes(r.path) + (actor.empty() ? "" : ": " + actor),
              {{"DRIFT_PATH", escape_bytes(r.path)}, {"DRIFT_KIND", drift_kind_name(r.kind)},
               {"DRIFT_SEVERITY", severity_name(r.severity)}, {"DRIFT_EVENT", cleared ? "cleared" : "drift"}});
 }
@@ -83,6 +91,16 @@ void log_exports_transition(const ExportsTransition& t) {
   daemon_log(std::string(t.cleared ? "exports: cleared " : "exports: ") + where + ": " + v.rule + ": " + v.message,
              {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "exports"},
               {"DRIFT_SEVERITY", v.critical ? "critical" : "warning"}, {"DRIFT_EVENT", t.cleared ? "cleared" : "exports"}});
+}
+
+void log_expectation_transition(const ExpectationTransition& t) {
+  const ExpectationViolation& v = t.violation;
+  const std::string where = escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "");
+  daemon_log(std::string(t.cleared ? "expect: cleared " : "expect: ") + v.rule + ": " + where + ": " +
+                 escape_bytes(v.key) + ": expected " + v.expected + ", is " + escape_bytes(v.actual),
+             {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "expectation"},
+              {"DRIFT_SEVERITY", severity_name(v.severity)},
+              {"DRIFT_EVENT", t.cleared ? "cleared" : "expectation"}});
 }
 
 class Daemon {
@@ -109,6 +127,12 @@ class Daemon {
   void send_lines(const std::vector<LokiEntry>& lines);
   void save_state(const std::string& name, const std::string& content, const std::string& what);
   void run_exports_checks();
+  void run_expectations();
+  void start_runtime();
+  void start_audit();
+  void poll_audit();
+  void audit_heartbeat(Clock::time_point now);
+  void poll_runtime();
   void load_states();
   void handle_signal(int sig, bool* quit);
   void note_replaced_file_rules(const std::vector<Entry>& entries);
@@ -118,7 +142,8 @@ class Daemon {
   Config config_;
   Metrics metrics_;
   StateWriter writer_{&metrics_, log_line};
-  Sinks sinks_{&metrics_, log_line};
+  Health health_{Millis(3600000)};  // what /healthz and /readyz say; the interval set from the config
+  Sinks sinks_{&metrics_, log_line, &health_};
   std::unique_ptr<Watcher> watcher_;
   ConfineReport confinement_;
   InstalledBaseline baseline_;
@@ -132,6 +157,21 @@ class Daemon {
   // The /etc/exports checks (exports.enabled): run at start, on every full
   // check, and `debounce` after a change to a file they read.
   ExportsSource exports_;
+
+  // The `expect:` rules: run at start, on every full check, and after a
+  // re-check read a file a rule reads.
+  ExpectationSource expect_;
+
+  // Who changed it (audit.enabled): the host's audit log, followed through
+  // inotify on its directory, read before each judgement.
+  std::unique_ptr<AuditSource> audit_;
+  std::string audit_dir_;  // the log's directory as driftd opens it (root prefixed)
+  bool audit_ok_ = false;
+
+  // The runtime kernel state (runtime.enabled): /proc has no inotify, so it
+  // is looked at every runtime.interval; its entries join the node's.
+  std::unique_ptr<RuntimePoller> runtime_;
+  std::optional<Clock::time_point> runtime_due_;
 
   PendingRechecks pending_;
   RescanWorker rescan_;
@@ -178,6 +218,9 @@ void Daemon::place_watches() {
 void Daemon::baseline_invalid(const std::string& reason) {
   const auto& last = baseline_.current();
   metrics_.set_baseline(false, last ? last->meta.created : 0);
+  health_.set_baseline(last ? "not valid (" + reason + "), comparing with serial " + std::to_string(last->meta.serial)
+                            : "none valid (" + reason + ")",
+                       last != nullptr);
   if (baseline_.mark_invalid(reason)) {
     daemon_log("baseline not valid: " + reason +
                (last ? "; still comparing with the last valid one (serial " + std::to_string(last->meta.serial) + ")"
@@ -194,10 +237,12 @@ void Daemon::load_baseline(const std::string& why) {
     save_state(kHighestSerialFile, std::to_string(baseline_.highest_serial()) + "\n", "the baseline serial");
   }
   metrics_.set_baseline(true, b.meta.created);
+  health_.set_baseline("serial " + std::to_string(b.meta.serial) + " valid", true);
   if (o.replaced) {
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
                " entries, key " + baseline_.key_id() + ") loaded: " + why);
   }
+  if (runtime_) runtime_->set_baseline(b.entries);
   trim_heap();
   if (node_.known()) evaluate(true);
   else if (!rescan_.running()) start_full_rescan();
@@ -228,6 +273,8 @@ void Daemon::finish_full_rescan() {
   if (restart_to_reconfine_) return;
   const uint64_t incomplete = r.incomplete, bytes_hashed = r.bytes_hashed;
   node_.replace_all(std::move(r));
+  health_.full_check_done(Clock::now());
+  if (runtime_) node_.replace_runtime(runtime_->current());
   metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
   daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
              " bytes hashed in " + std::to_string(done.seconds).substr(0, 5) + " s, " +
@@ -246,6 +293,7 @@ void Daemon::finish_full_rescan() {
   }
   evaluate(true);
   run_exports_checks();
+  run_expectations();
   const auto interval = watcher_ && watcher_->unwatched()
                             ? std::min(config_.rescan_interval, Millis(300000))  // what inotify cannot see
                             : config_.rescan_interval;
@@ -254,7 +302,8 @@ void Daemon::finish_full_rescan() {
 }
 
 void Daemon::recheck_pending() {
-  const PendingRechecks::Batch batch = pending_.take();
+  const PendingRechecks::Batch batch = pending_.take(Clock::now());
+  if (batch.scopes.empty()) return;  // the leading edge found its change being written again
   rescan_.note_dirty(batch.scopes);
   if (!node_.known() || !baseline_.current()) return;
   ScanOptions o;
@@ -263,6 +312,9 @@ void Daemon::recheck_pending() {
   note_replaced_file_rules(fresh.entries);
   if (restart_to_reconfine_) return;
   node_.replace_scoped(batch.scopes, std::move(fresh));
+  for (const RecheckScope& s : batch.scopes) {
+    expect_.note_changed(config_.expect, s.path, !s.self_only, Clock::now(), Millis(0));
+  }
   if (evaluate(false)) {
     metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - batch.first_event).count());
   }
@@ -287,13 +339,24 @@ bool Daemon::evaluate(bool force_push) {
   const std::map<std::string, std::string> before =
       reread_snapshots(config_.baseline, baseline_.payload_sha256(), j.wanted_before);
   const int64_t now = wall_ns();
+  if (audit_ && !j.transitions.empty()) poll_audit();
   std::vector<LokiEntry> lines;
   for (const DriftTransition& t : j.transitions) {
     const DriftRecord& r = t.record;
     if (!t.cleared) metrics_.count_drift_event({r.path, r.kind, r.severity, r.cause});
-    log_transition(r, t.cleared);
+    // Attribution adds to the line; it changes no severity and no count above.
+    std::optional<nlohmann::json> actor;
+    std::string by;
+    if (audit_ && !t.cleared && t.drift) {
+      const Attribution a = audit_->attribute(*t.drift, now / 1000000);
+      metrics_.count_attribution(actor_class_name(a.cls),
+                                 a.cls == ActorClass::kUnknown ? unattributed_reason_name(a.reason) : "");
+      actor = actor_json(a, config_.audit.argv);
+      by = actor_text(a);
+    }
+    log_transition(r, t.cleared, by);
     lines.push_back(drift_loki_entry(t, config_.node, now, drift_content_diff(t, before, node_.snapshots()),
-                                     config_.loki_max_diff_bytes));
+                                     config_.loki_max_diff_bytes, actor ? &*actor : nullptr));
   }
   send_lines(lines);
   if (!j.transitions.empty()) save_state(kDriftStateName, tracker_.save(), "the drift state");
@@ -338,7 +401,80 @@ void Daemon::run_exports_checks() {
   if (r.state || !pushed_once_) sinks_.push_soon();
 }
 
-// The drift and exports states of the last run, so a restart does not
+// The same for the `expect:` rules.
+void Daemon::run_expectations() {
+  if (config_.expect.empty()) return;
+  const ExpectationSource::Run r = expect_.run(config_.expect, config_.root, config_.node, wall_ns());
+  metrics_.set_expectations(expect_.tracker().counts(), expect_.tracker().ok());
+  for (const ExpectationTransition& t : r.transitions) log_expectation_transition(t);
+  if (r.state) save_state(kExpectationStateName, *r.state, "the expectation state");
+  send_lines(r.lines);
+  if (r.state || !pushed_once_) sinks_.push_soon();
+}
+
+// The poller is made once confined: what it opens, Landlock has granted
+// (runtime/ under proc_root). The first look is at once, so the first full
+// check already holds the runtime state.
+void Daemon::start_runtime() {
+  runtime_.reset();
+  runtime_due_.reset();
+  if (!config_.runtime.enabled) return;
+  runtime_ = std::make_unique<RuntimePoller>(config_.runtime, load_kernel_packages(config_.root));
+  if (const auto& b = baseline_.current()) runtime_->set_baseline(b->entries);
+  poll_runtime();
+}
+
+// One look: the entries replace the node's runtime entries, and a change
+// (into drift, further, or back) is judged like any re-check.
+void Daemon::poll_runtime() {
+  runtime_due_ = Clock::now() + config_.runtime.interval;
+  const std::vector<RuntimeTransition> changed = runtime_->poll();
+  for (const std::string& note : runtime_->take_new_notes()) daemon_log("runtime: " + note);
+  if (!node_.known()) return;  // the full check's end takes current()
+  node_.replace_runtime(runtime_->current());
+  if (!changed.empty()) evaluate(false);
+}
+
+// The audit source is made once confined (Landlock grants the log's
+// directory); its directory is watched, the heartbeat written at once.
+void Daemon::start_audit() {
+  audit_.reset();
+  audit_ok_ = false;
+  if (!config_.audit.enabled) return;
+  audit_ = std::make_unique<AuditSource>(config_);
+  if (options_.test_hooks) {
+    if (const char* ms = std::getenv("DRIFTD_TEST_AUDIT_HEARTBEAT_MS")) {
+      audit_->set_heartbeat_every(Millis(std::strtoll(ms, nullptr, 10)));
+    }
+  }
+  audit_dir_ = read_path_for(config_.root, audit_->log_dir());
+  if (watcher_ && watcher_->ok()) watcher_->watch_aux(audit_dir_, /*appends=*/true);
+  audit_heartbeat(Clock::now());
+  poll_audit();
+}
+
+// Reads what the log gained; a flood is read a bound at a time, the rest at
+// the next turn of the loop.
+void Daemon::poll_audit() {
+  audit_->poll(wall_ns() / 1000000);
+  for (const std::string& n : audit_->take_notes()) daemon_log(n);
+  if (audit_->ok() != audit_ok_) {
+    audit_ok_ = audit_->ok();
+    metrics_.set_audit(audit_ok_, audit_->window_events());
+    if (!audit_ok_) daemon_log("audit: driftd's heartbeat did not come back through the audit log (auditd stopped, or "
+                               "no rule watches " + escape_bytes(audit_->heartbeat_path()) + ": `driftctl audit rules`)");
+  }
+}
+
+void Daemon::audit_heartbeat(Clock::time_point now) {
+  std::string err;
+  if (!audit_->write_heartbeat(now, wall_ns() / 1000000, &err)) daemon_log("audit heartbeat: " + err);
+  // A minute with no heartbeat back: the trail stopped.
+  poll_audit();
+  metrics_.set_audit(audit_ok_, audit_->window_events());
+}
+
+// The drift, exports and expectation states of the last run, so a restart does not
 // announce known drift again; a bad file is set aside, never a reason to stop.
 void Daemon::load_states() {
   const int64_t now = wall_ns() / 1000000000;
@@ -348,6 +484,9 @@ void Daemon::load_states() {
   };
   load(kDriftStateName, [this](const std::string& text) { return tracker_.load(text); });
   if (config_.exports.enabled) load(kExportsStateName, [this](const std::string& text) { return exports_.tracker().load(text); });
+  if (!config_.expect.empty()) {
+    load(kExpectationStateName, [this](const std::string& text) { return expect_.tracker().load(text); });
+  }
 }
 
 void Daemon::reload_config() {
@@ -359,10 +498,13 @@ void Daemon::reload_config() {
   const bool sinks_changed = Sinks::differ(next, config_);
   config_ = std::move(next);
   daemon_log("SIGHUP: config reloaded from " + config_.source);
+  health_.set_rescan_interval(config_.rescan_interval);
   if (sinks_changed) sinks_.restart(config_, writer_.spool());
   dpkg_.forget();  // root may have changed; dpkg's database is read again
   place_watches();
+  start_audit();
   load_baseline("SIGHUP");
+  start_runtime();  // compares with the baseline from its first look
   start_full_rescan();
 }
 
@@ -385,11 +527,14 @@ void Daemon::on_inotify() {
   if (!ev.new_dirs.empty() || watcher_->watches() != watches_before) {
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
   }
-  pending_.add(ev.scopes, Clock::now());
+  pending_.add(ev.scopes, Clock::now(), config_.debounce);
+  bool audit_changed = false;
   for (const std::string& p : ev.aux_paths) {
     if (p == config_.baseline) load_baseline("installed");
+    if (audit_ && directory_of(p) == audit_dir_) audit_changed = true;
     if (config_.exports.enabled) exports_.note_changed(p, config_.root, Clock::now(), config_.debounce);
   }
+  if (audit_changed) poll_audit();
   if (ev.overflow) {
     daemon_log("inotify queue overflowed: events were lost, running a full check");
     start_full_rescan();
@@ -398,7 +543,10 @@ void Daemon::on_inotify() {
 
 Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_point next_watchdog) const {
   auto deadline = next_rescan_;
-  for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, exports_.due(), writer_.retry_at()}) {
+  for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, exports_.due(), writer_.retry_at(),
+                         expect_.due(), runtime_due_,
+                         audit_ ? std::optional<Clock::time_point>(audit_->heartbeat_due()) : std::nullopt,
+                         audit_ && audit_->more() ? std::optional<Clock::time_point>(Clock::now()) : std::nullopt}) {
     if (at) deadline = std::min(deadline, *at);
   }
   if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
@@ -406,10 +554,14 @@ Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_poin
 }
 
 // Whatever is due by now: the debounced re-check, the exports checks, the
-// state_dir retries, the dpkg wait's end, the periodic full check.
+// expectations, the runtime look, the audit heartbeat, the state_dir retries, the dpkg wait's end, the periodic full check.
 void Daemon::run_due(Clock::time_point now) {
   if (pending_.ready(now, config_.debounce)) recheck_pending();
   if (exports_.take_due(now)) run_exports_checks();
+  if (expect_.take_due(now)) run_expectations();
+  if (runtime_due_ && now >= *runtime_due_) poll_runtime();
+  if (audit_ && now >= audit_->heartbeat_due()) audit_heartbeat(now);
+  else if (audit_ && audit_->more()) poll_audit();
   if (writer_.retry_at() && now >= *writer_.retry_at()) {
     const StateWriter::Retried r = writer_.retry(now);
     if (r.spooled) sinks_.wake_loki();
@@ -438,6 +590,8 @@ int Daemon::start() {
 
   // 1. Config and state_dir.
   if (!load_config_file(&config_)) return kExitUsage;
+  health_.set_rescan_interval(config_.rescan_interval);
+  health_.loop_turned(Clock::now());
   if (!make_directories(config_.state_dir, 0700)) {
     daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
     return kExitIo;
@@ -453,8 +607,11 @@ int Daemon::start() {
   }
   // 3. Confine before any thread starts: Landlock and seccomp apply to the
   // calling thread and what it creates afterwards.
+  // Which page-cache residency calls the filter already on this process
+  // allows, asked before driftd's own joins it (lib/page_cache.h).
+  const ResidencyMethod residency = config_.scan_page_cache_neutral ? residency_methods_allowed() : ResidencyMethod::kNone;
   confinement_ = confine_daemon(config_, options_.config_path);
-  daemon_log("confinement: " + confinement_.summary);
+  daemon_log("confinement: " + confinement_.summary + "; page cache residency by " + residency_method_name(residency));
   // 4. Saved state, the spool, the sinks.
   load_states();
   std::string err;
@@ -466,8 +623,11 @@ int Daemon::start() {
              config_.source + ", root " + config_.root);
   // 5. Watches, the baseline, the first checks.
   place_watches();
+  start_audit();
   load_baseline("start");
+  start_runtime();  // compares with the baseline from its first look
   run_exports_checks();
+  run_expectations();
   if (!baseline_.current()) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check
   // may run long at idle priority.
@@ -501,7 +661,9 @@ int Daemon::run() {
                                                                  Clock::now()).count() + 1);
     struct pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {rescan_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
     if (watcher_ && watcher_->ok() && !paused_) fds[2].fd = watcher_->fd();
-    if (::poll(fds, 3, static_cast<int>(std::min<long long>(wait_ms, 3600000))) < 0 && errno != EINTR) {
+    // At least every Health::kLoopWake: a loop that stops turning is stuck, not idle (/healthz).
+    const long long wake_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Health::kLoopWake).count();
+    if (::poll(fds, 3, static_cast<int>(std::min(wait_ms, wake_ms))) < 0 && errno != EINTR) {
       daemon_log(std::string("poll: ") + std::strerror(errno));
       break;
     }
@@ -513,6 +675,7 @@ int Daemon::run() {
     if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) on_inotify();
     // Then what is due, and the watchdog.
     const auto now = Clock::now();
+    health_.loop_turned(now);
     run_due(now);
     if (watchdog_usec && now >= next_watchdog) {
       notify_systemd("WATCHDOG=1");

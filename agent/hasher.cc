@@ -3,7 +3,8 @@
 // the measured floor, and adds what integrity needs: O_NOFOLLOW so a file
 // swapped for a symlink is never followed, O_NONBLOCK so a file swapped for a
 // FIFO never blocks, the lstat/fstat comparison AIDE makes, and a byte count
-// check after reading.
+// check after reading; and leaves the page cache as it found it (what it
+// read that was not cached before is dropped again, lib/page_cache.h).
 #include "agent/hasher.h"
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 
 #include "lib/beneath.h"
+#include "lib/page_cache.h"
 #include "agent/walker.h"
 
 namespace drift {
@@ -38,7 +40,9 @@ bool same_file_state(const Entry& walked, const struct stat& st) {
 }  // namespace
 
 struct Hasher::Impl {
+  explicit Impl(bool neutral) : page_cache(neutral, residency_methods_allowed()) {}
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  PageCacheGuard page_cache;
   char* buffer = static_cast<char*>(std::aligned_alloc(4096, kReadBlock));
   const uid_t euid = ::geteuid();
   ~Impl() {
@@ -47,7 +51,7 @@ struct Hasher::Impl {
   }
 };
 
-Hasher::Hasher() : impl_(std::make_unique<Impl>()) {}
+Hasher::Hasher(bool page_cache_neutral) : impl_(std::make_unique<Impl>(page_cache_neutral)) {}
 Hasher::~Hasher() = default;
 
 void Hasher::hash_file(int root_fd, Entry* e, std::string* content, uint64_t max_content) {
@@ -81,6 +85,7 @@ void Hasher::hash_file(int root_fd, Entry* e, std::string* content, uint64_t max
   read_integrity_xattrs(fd, false, &e->xattrs);
 
   const bool keep = content && static_cast<uint64_t>(st.st_size) <= max_content;
+  const Residency resident = impl_->page_cache.before(fd, static_cast<uint64_t>(st.st_size));
   if (content) content->clear();
   EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr);
   uint64_t total = 0;
@@ -91,6 +96,7 @@ void Hasher::hash_file(int root_fd, Entry* e, std::string* content, uint64_t max
     if (keep && total <= max_content) content->append(impl_->buffer, static_cast<size_t>(n));
   }
   const int read_errno = errno;
+  impl_->page_cache.drop_brought_in(fd, static_cast<uint64_t>(st.st_size), resident);
   ::close(fd);
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->ctx, e->sha256.data(), &len);

@@ -12,7 +12,9 @@ namespace drift {
 /// per-file cost is open + fstat + flistxattr + reads + close, no allocation.
 class Hasher {
  public:
-  Hasher();
+  /// page_cache_neutral: what hashing brought into the page cache is dropped
+  /// after (lib/page_cache.h).
+  explicit Hasher(bool page_cache_neutral = true);
   ~Hasher();
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;

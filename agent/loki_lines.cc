@@ -1,5 +1,5 @@
 // Loki lines, built in one place (see loki_lines.h): the label set, the
-// drift line with its cut diff, the exports line.
+// drift line with its cut diff, the exports and expectation lines.
 #include "agent/loki_lines.h"
 
 #include <cstdio>
@@ -70,7 +70,7 @@ std::string drift_content_diff(const DriftTransition& t, const std::map<std::str
 }
 
 std::string drift_log_line(const DriftTransition& t, const std::string& node, int64_t detected_ns,
-                           const std::string& diff, uint64_t max_diff_bytes) {
+                           const std::string& diff, uint64_t max_diff_bytes, const nlohmann::json* actor) {
   const DriftRecord& r = t.record;
   json j = {{"event", t.cleared ? "cleared" : "drift"},
             {"node", escape_bytes(node)},
@@ -91,6 +91,7 @@ std::string drift_log_line(const DriftTransition& t, const std::string& node, in
       if (cut) j["diff_truncated"] = true;
     }
   }
+  if (!t.cleared && actor) j["actor"] = *actor;
   if (t.cleared && t.touched) j["touched"] = changed_attributes_json(*t.touched);  // reverted: what moved
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -104,12 +105,23 @@ std::string exports_log_line(const ExportsViolation& v, bool cleared, const std:
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string expectation_log_line(const ExpectationViolation& v, bool cleared, const std::string& node,
+                                 int64_t detected_ns) {
+  // rule and expected come from the config; file, key and actual from the
+  // host (the evaluation has already redacted secret values).
+  const json j = {{"event", cleared ? "expectation-cleared" : "expectation-violation"},
+                  {"node", escape_bytes(node)}, {"rule", v.rule}, {"file", escape_bytes(v.file)}, {"line", v.line},
+                  {"key", escape_bytes(v.key)}, {"expected", v.expected}, {"actual", escape_bytes(v.actual)},
+                  {"severity", severity_name(v.severity)}, {"detected_at_ns", std::to_string(detected_ns)}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 LokiEntry drift_loki_entry(const DriftTransition& t, const std::string& node, int64_t detected_ns,
-                           const std::string& diff, uint64_t max_diff_bytes) {
+                           const std::string& diff, uint64_t max_diff_bytes, const nlohmann::json* actor) {
   LokiEntry e;
   e.labels = loki_labels(node, drift_kind_name(t.record.kind), severity_name(t.record.severity));
   e.ts_ns = detected_ns;
-  e.line = drift_log_line(t, node, detected_ns, diff, max_diff_bytes);
+  e.line = drift_log_line(t, node, detected_ns, diff, max_diff_bytes, actor);
   return e;
 }
 
@@ -118,6 +130,15 @@ LokiEntry exports_loki_entry(const ExportsViolation& v, bool cleared, const std:
   e.labels = loki_labels(node, "exports", severity_of(v));
   e.ts_ns = detected_ns;
   e.line = exports_log_line(v, cleared, node, detected_ns);
+  return e;
+}
+
+LokiEntry expectation_loki_entry(const ExpectationViolation& v, bool cleared, const std::string& node,
+                                 int64_t detected_ns) {
+  LokiEntry e;
+  e.labels = loki_labels(node, "expectation", severity_name(v.severity));
+  e.ts_ns = detected_ns;
+  e.line = expectation_log_line(v, cleared, node, detected_ns);
   return e;
 }
 

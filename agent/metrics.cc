@@ -108,24 +108,71 @@ void Metrics::set_drift_locked(const std::vector<DriftFact>& drifts, int max_pat
 }
 
 void Metrics::set_exports(const std::map<std::pair<std::string, std::string>, int>& critical) {
-  set_exports_locked(critical);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    set_violations_locked(&exports_,
+                          {"driftd_exports_ok", "1 when /etc/exports passes every critical rule", "driftd_exports_violations",
+                           "Critical /etc/exports violations, by rule and export path", "path"},
+                          critical, critical.empty());
+  }
   changed();
 }
 
-void Metrics::set_exports_locked(const std::map<std::pair<std::string, std::string>, int>& critical) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!exports_ok_) {
-    exports_ok_ = &BuildGauge().Name("driftd_exports_ok").Help("1 when /etc/exports passes every critical rule").Register(*registry_).Add({});
-    exports_family_ = &BuildGauge().Name("driftd_exports_violations").Help("Critical /etc/exports violations, by rule and export path").Register(*registry_);
+void Metrics::set_expectations(const std::map<std::pair<std::string, std::string>, int>& violations, bool ok) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    set_violations_locked(&expectations_,
+                          {"driftd_expectation_ok", "1 when every critical expect: rule holds",
+                           "driftd_expectation_violations", "expect: violations, by rule and file", "file"},
+                          violations, ok);
   }
-  for (prometheus::Gauge* g : exports_series_) exports_family_->Remove(g);
-  exports_series_.clear();
-  for (const auto& [key, count] : critical) {
-    auto& g = exports_family_->Add({{"rule", key.first}, {"path", escape_bytes(key.second)}});
-    g.Set(count);
-    exports_series_.push_back(&g);
+  changed();
+}
+
+void Metrics::set_violations_locked(ViolationGauges* g, const ViolationNames& names,
+                                    const std::map<std::pair<std::string, std::string>, int>& counts, bool ok) {
+  if (!g->ok) {
+    g->ok = &BuildGauge().Name(names.ok).Help(names.ok_help).Register(*registry_).Add({});
+    g->family = &BuildGauge().Name(names.family).Help(names.family_help).Register(*registry_);
   }
-  exports_ok_->Set(critical.empty() ? 1 : 0);
+  for (prometheus::Gauge* s : g->series) g->family->Remove(s);
+  g->series.clear();
+  for (const auto& [key, count] : counts) {
+    auto& s = g->family->Add({{"rule", key.first}, {names.label, escape_bytes(key.second)}});
+    s.Set(count);
+    g->series.push_back(&s);
+  }
+  g->ok->Set(ok ? 1 : 0);
+}
+
+void Metrics::make_audit_locked() {
+  if (audit_ok_) return;
+  attributions_ = &BuildCounter().Name("driftd_drift_attributions_total").Help("Drift transitions attributed from the audit log, by actor class (session, automation, package)").Register(*registry_);
+  unattributed_ = &BuildCounter().Name("driftd_drift_unattributed_total").Help("Drift transitions the audit log did not attribute, by reason").Register(*registry_);
+  audit_ok_ = &BuildGauge().Name("driftd_audit_ok").Help("1 when driftd's audit heartbeat came back through the audit log").Register(*registry_).Add({});
+  audit_window_ = &BuildGauge().Name("driftd_audit_window_events").Help("File events held to attribute drift (audit.window, audit.max_bytes)").Register(*registry_).Add({});
+}
+
+void Metrics::count_attribution(const std::string& cls, const std::string& unattributed_reason) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    make_audit_locked();
+    if (unattributed_reason.empty()) attributions_->Add({{"class", cls}}).Increment();
+    else unattributed_->Add({{"reason", unattributed_reason}}).Increment();
+  }
+  changed();
+}
+
+void Metrics::set_audit(bool ok, uint64_t window_events) {
+  prometheus::Gauge *g_ok, *g_window;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    make_audit_locked();
+    g_ok = audit_ok_;
+    g_window = audit_window_;
+  }
+  set_gauge(g_ok, ok ? 1 : 0);
+  set_gauge(g_window, static_cast<double>(window_events));
 }
 
 void Metrics::count_drift_event(const DriftFact& fact) {

@@ -64,6 +64,19 @@ class Metrics {
   /// critical violations per rule and export path (escaped). Created on first
   /// use: nodes without exports checks send neither family.
   void set_exports(const std::map<std::pair<std::string, std::string>, int>& critical);
+  /// The `expect:` rules: driftd_expectation_ok (0 with any critical
+  /// violation) and driftd_expectation_violations{rule,file}, violations of
+  /// every severity per rule and file (escaped). Created on first use, like
+  /// the exports families.
+  void set_expectations(const std::map<std::pair<std::string, std::string>, int>& violations, bool ok);
+
+  /// Audit attribution (audit.enabled), created on first use:
+  /// driftd_drift_attributions_total{class} for a drift attributed,
+  /// driftd_drift_unattributed_total{reason} for one that was not (class
+  /// unknown); driftd_audit_ok (the heartbeat came back through the log) and
+  /// driftd_audit_window_events.
+  void count_attribution(const std::string& cls, const std::string& unattributed_reason);
+  void set_audit(bool ok, uint64_t window_events);
 
   /// The registry in Prometheus text format (what a push sends).
   std::string text() const;
@@ -79,14 +92,32 @@ class Metrics {
   void set_gauge(prometheus::Gauge* gauge, double value);
   void changed();
   void set_drift_locked(const std::vector<DriftFact>& drifts, int max_paths);
-  void set_exports_locked(const std::map<std::pair<std::string, std::string>, int>& critical);
+  // An "ok" gauge and a family of violation counts by (rule, second label),
+  // made when first set.
+  struct ViolationGauges {
+    prometheus::Gauge* ok = nullptr;
+    prometheus::Family<prometheus::Gauge>* family = nullptr;
+    std::vector<prometheus::Gauge*> series;
+  };
+  struct ViolationNames {
+    const char* ok;
+    const char* ok_help;
+    const char* family;
+    const char* family_help;
+    const char* label;  // the second label: "path", "file"
+  };
+  void set_violations_locked(ViolationGauges* g, const ViolationNames& names,
+                             const std::map<std::pair<std::string, std::string>, int>& counts, bool ok);
 
   std::shared_ptr<prometheus::Registry> registry_;
   mutable std::mutex mutex_;  // guards the path series list and counters' deltas
   prometheus::Gauge* detected_;
-  prometheus::Gauge* exports_ok_ = nullptr;
-  prometheus::Family<prometheus::Gauge>* exports_family_ = nullptr;
-  std::vector<prometheus::Gauge*> exports_series_;
+  ViolationGauges exports_, expectations_;
+  prometheus::Family<prometheus::Counter>* attributions_ = nullptr;
+  prometheus::Family<prometheus::Counter>* unattributed_ = nullptr;
+  prometheus::Gauge* audit_ok_ = nullptr;
+  prometheus::Gauge* audit_window_ = nullptr;
+  void make_audit_locked();
   prometheus::Family<prometheus::Gauge>* files_family_;
   std::map<std::string, prometheus::Gauge*> files_;  // "severity/kind/cause"
   prometheus::Family<prometheus::Counter>* events_family_;

@@ -1,6 +1,8 @@
 // The node's state and its judgement (see the header).
 #include "agent/node_state.h"
 
+#include <algorithm>
+
 namespace drift {
 
 void NodeState::replace_all(ScanResult&& result) {
@@ -13,6 +15,17 @@ void NodeState::replace_scoped(const std::vector<RecheckScope>& scopes, ScanResu
   if (!known_) return;
   drift::replace_scoped(&entries_, scopes, std::move(result.entries));
   snapshots_.merge(result.snapshots);
+}
+
+void NodeState::replace_runtime(const std::vector<Entry>& runtime) {
+  std::erase_if(entries_, [](const Entry& e) { return e.type == EntryType::kRuntime; });
+  const size_t files = entries_.size();
+  for (const Entry& e : runtime) {
+    if (e.type == EntryType::kRuntime) entries_.push_back(e);
+  }
+  // Both halves are sorted by path bytes; the index order is one sequence.
+  std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(files), entries_.end(),
+                     [](const Entry& a, const Entry& b) { return a.path < b.path; });
 }
 
 NodeState::Judgement NodeState::judge(const Baseline& baseline, const ComparePolicy& policy, const std::string& root,

@@ -30,6 +30,9 @@ class NodeState {
   void replace_all(ScanResult&& result);
   /// A re-check of scopes replaces what lies in them (no-op before a full check).
   void replace_scoped(const std::vector<RecheckScope>& scopes, ScanResult&& result);
+  /// The runtime kernel state's entries (type kRuntime, from the poller)
+  /// replace the ones held; a full check's list has none of its own.
+  void replace_runtime(const std::vector<Entry>& runtime);
   /// True once a full check was taken.
   bool known() const { return known_; }
   size_t size() const { return entries_.size(); }

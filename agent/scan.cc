@@ -130,7 +130,7 @@ UniqueFd open_root(const Config& config, ScanResult* result) {
 ScanResult scan_paths(const Config& config, const std::vector<RecheckScope>& scopes, const ScanOptions& options) {
   ScanResult result;
   const Selection selection = selection_from(config);
-  Hasher hasher;
+  Hasher hasher(config.scan_page_cache_neutral);
   std::string content;
   const UniqueFd root_fd = open_root(config, &result);
   std::vector<Entry> entries;
@@ -186,7 +186,7 @@ ScanResult run_scan(const Config& config, const ScanOptions& options) {
   FileQueue queue;
   std::mutex snapshots_mutex;
   auto worker = [&] {
-    Hasher hasher;
+    Hasher hasher(config.scan_page_cache_neutral);
     std::string content;
     std::vector<Entry*> batch;
     while (queue.pop(&batch, kBatch)) {

@@ -40,6 +40,11 @@ ScanResult run_scan(const Config& config, const ScanOptions& options);
 struct RecheckScope {
   std::string path;
   bool self_only = false;
+  /// The event says the change is complete (closed after writing, moved in
+  /// or away, attributes set, deleted, a directory or link made): it may be
+  /// re-checked at once. A bare modification is not (the file may be half
+  /// written).
+  bool complete = false;
   bool operator<(const RecheckScope& o) const { return path < o.path; }
 };
 

@@ -1,18 +1,15 @@
-// Starting and stopping the sinks (see the header). prometheus-cpp's
-// exceptions (a listen address it cannot bind) stop here and become a log
-// line: the daemon runs on without /metrics.
+// Starting and stopping the sinks (see the header). A listen address that
+// cannot be bound becomes a log line: the daemon runs on without /metrics.
 #include "agent/sinks.h"
 
-#include <prometheus/exposer.h>
-#include <prometheus/registry.h>
 
 #include "agent/loki_sink.h"
 #include "agent/pushgateway_sink.h"
 
 namespace drift {
 
-Sinks::Sinks(Metrics* metrics, Log log)
-    : metrics_(metrics), log_(std::move(log)), health_registry_(std::make_shared<prometheus::Registry>()) {}
+Sinks::Sinks(Metrics* metrics, Log log, const Health* health)
+    : metrics_(metrics), log_(std::move(log)), health_(health) {}
 
 Sinks::~Sinks() { stop_now(); }
 
@@ -29,14 +26,11 @@ void Sinks::start(const Config& config, Spool* spool) {
                                        metrics_, log_, [this] { push_soon(); });
   }
   if (!config.listen.empty()) {
-    std::string bind = config.listen;
-    if (bind[0] == ':') bind = "0.0.0.0" + bind;
-    try {
-      exposer_ = std::make_unique<prometheus::Exposer>(bind, 1);
-      exposer_->RegisterCollectable(metrics_->registry());
-      exposer_->RegisterCollectable(health_registry_, "/healthz");
-    } catch (const std::exception& e) {
-      log_("cannot listen on " + config.listen + ": " + e.what() + " (serving no /metrics)");
+    listener_ = std::make_unique<HttpListener>([this] { return metrics_->text(); }, health_);
+    std::string why;
+    if (!listener_->start(config.listen, &why)) {
+      log_(why + " (serving no /metrics)");
+      listener_.reset();
     }
   }
 }
@@ -51,7 +45,7 @@ void Sinks::stop_now() {
   if (loki_) loki_->stop(std::chrono::milliseconds(0));
   pusher_.reset();
   loki_.reset();
-  exposer_.reset();
+  listener_.reset();
 }
 
 void Sinks::restart(const Config& config, Spool* spool) {
@@ -68,7 +62,7 @@ void Sinks::wake_loki() {
 }
 
 void Sinks::shutdown() {
-  exposer_.reset();
+  listener_.reset();
   if (pusher_) pusher_->stop();  // one last push of the latest state
   if (loki_) loki_->stop(std::chrono::milliseconds(3000));
   pusher_.reset();

@@ -9,13 +9,10 @@
 #include <string>
 
 #include "agent/config.h"
+#include "agent/health.h"
+#include "agent/http_listener.h"
 #include "agent/metrics.h"
 #include "agent/spool.h"
-
-namespace prometheus {
-class Exposer;
-class Registry;
-}  // namespace prometheus
 
 namespace drift {
 
@@ -25,7 +22,8 @@ class PushgatewaySink;
 class Sinks {
  public:
   using Log = std::function<void(const std::string&)>;
-  Sinks(Metrics* metrics, Log log);
+  /// health: what /healthz and /readyz answer (null: 200 while the process lives).
+  Sinks(Metrics* metrics, Log log, const Health* health = nullptr);
   ~Sinks();
 
   /// Starts what the config names: Pushgateway when pushgateway_url is set,
@@ -53,8 +51,8 @@ class Sinks {
   Log log_;
   std::unique_ptr<PushgatewaySink> pusher_;
   std::unique_ptr<LokiSink> loki_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<prometheus::Registry> health_registry_;
+  const Health* health_;
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace drift

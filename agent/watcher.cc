@@ -154,10 +154,11 @@ void Watcher::watch_tree(const std::string& host_dir) {
   }
 }
 
-bool Watcher::watch_aux(const std::string& read_dir) {
+bool Watcher::watch_aux(const std::string& read_dir, bool appends) {
   if (fd_ < 0) return false;
   const int wd = ::inotify_add_watch(fd_, read_dir.c_str(),
-                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_MASK_ADD);
+                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_MASK_ADD |
+                                         (appends ? IN_MODIFY : 0));
   if (wd < 0) return false;
   aux_dirs_[wd] = read_dir;
   return true;
@@ -187,14 +188,23 @@ void Watcher::read_events(WatchEvents* out) {
         // The watched directory itself: its attributes, or it went away. A
         // move seen here has no watched parent (that one would have reported
         // IN_MOVED_FROM first and dropped this watch): its new name is unknown.
-        if (ev->mask & IN_ATTRIB) out->scopes.push_back({dir, true});
-        if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) out->scopes.push_back({dir, false});
+        if (ev->mask & IN_ATTRIB) out->scopes.push_back({dir, true, true});
+        if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) out->scopes.push_back({dir, false, true});
         if (ev->mask & IN_MOVE_SELF) drop_tree(dir);
         continue;
       }
       const std::string path = child_path(dir, ev->name);
       const bool structural = ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO);
-      out->scopes.push_back({path, !structural});
+      // Complete: closed after writing, moved, attributes, deleted; a create
+      // only for what is not a regular file (a file created is written next,
+      // and its close says when it is done).
+      bool complete = ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_ATTRIB | IN_DELETE);
+      if (!complete && (ev->mask & IN_CREATE)) {
+        struct stat st;
+        complete = (ev->mask & IN_ISDIR) ||
+                   (::lstat(read_path_for(root_, path).c_str(), &st) == 0 && !S_ISREG(st.st_mode));
+      }
+      out->scopes.push_back({path, !structural, complete});
       if ((ev->mask & IN_ISDIR) && (ev->mask & IN_MOVED_FROM)) drop_tree(path);
       if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO))) out->new_dirs.push_back(path);
     }

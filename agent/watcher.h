@@ -47,8 +47,9 @@ class Watcher {
   /// Watches a directory for files the agent itself reads (read path: the
   /// baseline's directory, /var/lib/nfs for etab); changes there come back as
   /// aux_paths. The mask is added to a selection watch on the same directory,
-  /// whose events are still reported as usual.
-  bool watch_aux(const std::string& read_dir);
+  /// whose events are still reported as usual. `appends`: writes to a file
+  /// kept open (the audit log) are changes too (IN_MODIFY).
+  bool watch_aux(const std::string& read_dir, bool appends = false);
 
   /// Reads everything queued without blocking.
   void read_events(WatchEvents* out);

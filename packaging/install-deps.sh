@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libssl-dev libarchive-dev libsystemd-dev prometheus-cpp-dev
       libyaml-cpp-dev doctest-dev nlohmann-json3-dev libcurl4-openssl-dev libseccomp-dev
-      libtomlplusplus-dev libauparse-dev libgpgme-dev)
+      libtomlplusplus-dev libauparse-dev libmicrohttpd-dev libgpgme-dev)
 if [[ "${1:-}" == --tests ]]; then
   # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark,
   # the real Pushgateway the daemon tests talk to, promtool (prometheus) for the alert rules,
@@ -17,6 +17,9 @@ if [[ "${1:-}" == --tests ]]; then
   # Kubernetes tests: etcd-server for ../shared/kube-apiserver, PyYAML, musl's libc.so (musl-dev)
   # to check the Alpine image's C library calls, jq for README's peer-drift filter.
   pkgs+=(etcd-server python3-yaml musl-dev jq)
+  # The kubelet test: socat relays the node's address to the test servers, busybox-static is the
+  # image's shell (Alpine's base has busybox).
+  pkgs+=(socat busybox-static)
   # Audit attribution tests: Debian's auditd (started on its own log by the test) and auditctl.
   pkgs+=(auditd)
 fi

@@ -338,7 +338,15 @@ void RuntimeReader::list_sysctls(std::vector<std::string>* unreadable) {
     auto [dir, prefix] = std::move(dirs.back());
     dirs.pop_back();
     DIR* d = ::opendir(dir.c_str());
-    if (!d) continue;
+    if (!d) {
+      // A directory that cannot be listed (Landlock, a mount over it): what
+      // the baseline has below it is not available, never removed.
+      if (errno != ENOENT) {
+        unreadable->push_back((prefix.empty() ? std::string("proc/sys") : prefix + "*") + ": " + std::strerror(errno));
+        unopened_.push_back("sysctl:" + prefix + "*");
+      }
+      continue;
+    }
     while (const dirent* de = ::readdir(d)) {
       std::string component = de->d_name;
       if (component == "." || component == "..") continue;

@@ -58,3 +58,24 @@ TEST_CASE("NodeState: judged against the baseline, transitions once, content kep
   CHECK(j.wanted_before.empty());
   CHECK(node.snapshots().empty());
 }
+
+TEST_CASE("NodeState: the runtime entries are replaced beside the files, the list stays sorted") {
+  NodeState node;
+  node.replace_all(result_of({file_entry("/etc/a", 1), file_entry("/usr/bin/x", 2)}));
+  Entry m;
+  m.path = "module:nf_tables";
+  m.type = EntryType::kRuntime;
+  Entry s = m;
+  s.path = "sysctl:vm.swappiness";
+  node.replace_runtime({m, s});
+  REQUIRE(node.size() == 4);
+  CHECK(node.entries()[0].path == "/etc/a");
+  CHECK(node.entries()[2].path == "module:nf_tables");
+  CHECK(node.entries()[3].path == "sysctl:vm.swappiness");
+  node.replace_runtime({s});  // the module went away; the files stay
+  REQUIRE(node.size() == 3);
+  CHECK(node.entries()[1].path == "/usr/bin/x");
+  CHECK(node.entries()[2].path == "sysctl:vm.swappiness");
+  node.replace_all(result_of({file_entry("/etc/a", 1)}));  // a full check holds no runtime entries of its own
+  CHECK(node.size() == 1);
+}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -121,4 +122,37 @@ TEST_CASE("watcher: a watched directory renamed keeps reporting, under its new n
   for (const std::string& p : got) {
     CHECK_MESSAGE(p.find("/etc/b") != 0, p);  // never the old name
   }
+}
+
+TEST_CASE("watcher: a change is complete when closed, moved, chmodded, deleted or a link made; not while written") {
+  Tree t;
+  Watcher w(t.selection(), t.root.path());
+  w.watch_selection();
+  auto completes = [&w]() {
+    WatchEvents ev;
+    w.read_events(&ev);
+    std::map<std::string, bool> out;  // path -> the last event's completeness
+    for (const RecheckScope& s : ev.scopes) out[s.path] = s.complete;
+    return out;
+  };
+  // Being written: created and modified, not yet closed.
+  const int fd = ::open((t.root / "etc/big").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, "half", 4) == 4);
+  auto got = completes();
+  REQUIRE(got.count("/etc/big"));
+  CHECK_FALSE(got["/etc/big"]);
+  ::close(fd);
+  got = completes();
+  CHECK(got["/etc/big"]);  // IN_CLOSE_WRITE
+  REQUIRE(::chmod((t.root / "etc/big").c_str(), 0600) == 0);
+  CHECK(completes()["/etc/big"]);  // IN_ATTRIB
+  REQUIRE(::symlink("big", (t.root / "etc/link").c_str()) == 0);
+  CHECK(completes()["/etc/link"]);  // IN_CREATE of a symlink: nothing follows
+  REQUIRE(::rename((t.root / "etc/big").c_str(), (t.root / "etc/moved").c_str()) == 0);
+  got = completes();
+  CHECK(got["/etc/big"]);
+  CHECK(got["/etc/moved"]);
+  REQUIRE(::unlink((t.root / "etc/moved").c_str()) == 0);
+  CHECK(completes()["/etc/moved"]);  // IN_DELETE
 }

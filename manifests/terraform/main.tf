@@ -37,6 +37,9 @@ locals {
     "/usr/share/keyrings"     = "host-usr-share-keyrings"
     "/var/lib/kubelet"        = "host-var-lib-kubelet"
   }
+  # kubelet's directories with other pods' volumes, its keys and sockets, covered by an empty
+  # read-only volume (readOnly is not recursive; README.md "What kubectl exec reaches").
+  masked = ["pods", "pki", "plugins", "plugins_registry", "pod-resources", "device-plugins", "checkpoints"]
 }
 
 resource "kubernetes_namespace_v1" "driftd" {
@@ -144,7 +147,7 @@ resource "kubernetes_daemon_set_v1" "driftd" {
           }
           readiness_probe {
             http_get {
-              path = "/healthz"
+              path = "/readyz"
               port = "metrics"
             }
             period_seconds  = 10
@@ -183,6 +186,14 @@ resource "kubernetes_daemon_set_v1" "driftd" {
               mount_propagation = "HostToContainer"
             }
           }
+          dynamic "volume_mount" {
+            for_each = toset(local.masked)
+            content {
+              name       = "masked"
+              mount_path = "/host/var/lib/kubelet/${volume_mount.value}"
+              read_only  = true
+            }
+          }
         }
         volume {
           name = "config"
@@ -212,6 +223,12 @@ resource "kubernetes_daemon_set_v1" "driftd" {
           host_path {
             path = "/var/lib/driftd"
             type = "DirectoryOrCreate"
+          }
+        }
+        volume {
+          name = "masked"
+          empty_dir {
+            size_limit = "1Mi"
           }
         }
         dynamic "volume" {

@@ -8,7 +8,8 @@
 #      paths, sha256 + p+i+n+u+g+s+m+c), driftctl baseline create / check (2 threads), floor -t 2;
 # 4. the same on this machine's own /etc /usr/bin /usr/sbin /usr/local/bin /usr/lib/x86_64-linux-gnu
 #    (REAL=0 skips), with an AIDE config written here with the same attributes;
-# 5. prints a table of medians: files, bytes, wall, user+sys CPU, peak RSS, files/s, x AIDE.
+# 5. prints a table of medians: files, bytes, wall, user+sys CPU, peak RSS, files/s, x AIDE;
+# 6. the page-cache section (page_cache.sh) and the daemon's (daemon.sh).
 # Rows land in $RESULTS/results.tsv (../shared/bench/lib.sh's format). Never fails on time.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +60,7 @@ node: bench
 paths: [$CORPUS]
 content: { paths: ["$CORPUS/etc"] }
 scan: { threads: 2 }
+runtime: { enabled: false }   # a synthetic tree: the kernel's state is not what is measured here
 CFG
 FILES=$(corpus_files "$CORPUS"); BYTES=$(corpus_bytes "$CORPUS")
 echo "bench: corpus $CORPUS: $FILES files, $BYTES bytes; $RUNS rounds" >&2
@@ -104,3 +106,13 @@ CFG
   done
 fi
 python3 "$HERE/summarize.py" "$RESULTS_TSV"
+# 6. The page cache after a rescan (PAGE_CACHE=0 skips) and the daemon's numbers: latency,
+#    idle cost, storm (DAEMON=0 skips).
+if [[ ${PAGE_CACHE:-1} == 1 ]]; then
+  echo; echo "page cache (a cached workload file beside a cold tree, after driftctl baseline create):"
+  DRIFTCTL=$DRIFTCTL "$HERE/page_cache.sh"
+fi
+if [[ ${DAEMON:-1} == 1 ]]; then
+  echo; echo "daemon:"
+  "$HERE/daemon.sh" "$SCALE"
+fi

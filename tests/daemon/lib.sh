@@ -31,6 +31,19 @@ printf '127.0.0.1 localhost\n' > "$ROOT/etc/hosts"
 printf 'PermitRootLogin no\nPasswordAuthentication no\n' > "$ROOT/etc/ssh/sshd_config"
 printf '#!/bin/sh\necho hi\n' > "$ROOT/usr/bin/tool"; chmod 755 "$ROOT/usr/bin/tool"
 
+# A proc-like tree for the runtime kernel state: the suite's other tests load
+# modules and set sysctls on the real kernel (the kubelet node does both), so
+# the daemon tests read their own; runtime.sh changes it.
+mkdir -p "$T/proc/proc/sys/kernel" "$T/proc/proc/sys/vm" "$T/proc/sys/module" "$T/proc/proc/self/ns"
+printf '%s\n' "overlay 163840 14 - Live 0x0000000000000000" "nf_tables 290816 173 - Live 0x0000000000000000" \
+  > "$T/proc/proc/modules"
+echo 0 > "$T/proc/proc/sys/kernel/tainted"
+echo 6.1.0-18-amd64 > "$T/proc/proc/sys/kernel/osrelease"
+echo '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)' > "$T/proc/proc/sys/kernel/version"
+echo 1 > "$T/proc/proc/sys/kernel/kptr_restrict"
+echo 60 > "$T/proc/proc/sys/vm/swappiness"
+echo 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro quiet' > "$T/proc/proc/cmdline"
+
 # write_config [EXTRA YAML LINES]: the node's config, pointing at the test servers.
 write_config() {
   cat > "$CONFIG" <<CFG
@@ -50,6 +63,7 @@ pushgateway: { url: "$PGW_URL", heartbeat: 60s }
 loki: { url: "${LOKI_URL_OVERRIDE:-$LOKI_URL}" }
 listen: ""
 debounce: 100ms
+runtime: { proc_root: "$T/proc", interval: ${RUNTIME_INTERVAL:-1s} }
 ${1:-}
 CFG
 }

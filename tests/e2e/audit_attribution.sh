@@ -10,33 +10,17 @@
 # to what it was. Exit 77 only where the kernel refuses audit.
 set -uo pipefail
 DRIFTCTL=${DRIFTCTL:?DRIFTCTL must point at the driftctl binary}
-skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
-[[ $(id -u) == 0 ]] || skip "needs root (CAP_AUDIT_CONTROL) to run auditd"
-for tool in auditd auditctl jq useradd; do
-  command -v "$tool" >/dev/null || fail "$tool missing (packaging/install-deps.sh --tests installs it)"
-done
-status=$(auditctl -s 2>&1) || skip "the kernel refuses audit here: $status"
-old_enabled=$(awk '$1 == "enabled" {print $2}' <<<"$status")
-old_pid=$(awk '$1 == "pid" {print $2}' <<<"$status")
-if [[ -n $old_pid && $old_pid != 0 ]] && kill -0 "$old_pid" 2>/dev/null; then
-  fail "another audit daemon (pid $old_pid) holds the kernel's audit connection; stop it to run this test"
-fi
-[[ $old_enabled == 2 ]] && skip "audit rules are immutable (auditctl -e 2) until reboot"
+skip() { auditd_skip "$@"; }
+# shellcheck source=../lib/auditd.sh
+source "$(dirname "$0")/../lib/auditd.sh"
+auditd_preflight
 
 T=$(mktemp -d /tmp/driftd-audit.XXXXXX)
 chmod 755 "$T"
 user=drftaud$$
-auditd_pid=
 cleanup() {
-  if [[ -s $T/loaded.rules ]]; then
-    sed 's/^-w /-W /' "$T/loaded.rules" | while read -r line; do auditctl $line >/dev/null 2>&1; done
-  fi
-  if [[ -n $auditd_pid ]]; then
-    kill "$auditd_pid" 2>/dev/null
-    wait "$auditd_pid" 2>/dev/null
-  fi
-  [[ -n ${old_enabled:-} ]] && auditctl -e "$old_enabled" >/dev/null 2>&1
+  auditd_cleanup
   userdel "$user" >/dev/null 2>&1
   [[ -n ${DRIFTD_KEEP_TEMP:-} ]] && echo "kept $T" >&2 || rm -rf "$T"
 }
@@ -53,36 +37,8 @@ wait_until() {
 }
 
 # --- auditd on its own log -------------------------------------------------------------------
-mkdir -p "$T/auditd/plugins" "$T/log" "$T/state" "$T/w" "$T/unwatched"
-chmod 750 "$T/auditd"
-cat > "$T/auditd/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $T/log/audit.log
-log_group = root
-log_format = ENRICHED
-flush = DATA
-max_log_file = 64
-num_logs = 2
-max_log_file_action = ROTATE
-space_left = 75
-space_left_action = IGNORE
-admin_space_left = 50
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-name_format = NONE
-plugin_dir = $T/auditd/plugins
-end_of_event_timeout = 2
-CONF
-chmod 640 "$T/auditd/auditd.conf"
-auditd -n -c "$T/auditd" > "$T/auditd.out" 2>&1 &
-auditd_pid=$!
-auditd_ready() {
-  kill -0 "$auditd_pid" 2>/dev/null || { cat "$T/auditd.out" >&2; skip "auditd did not start (the kernel refuses audit?)"; }
-  [[ $(auditctl -s 2>/dev/null | awk '$1 == "pid" {print $2}') == "$auditd_pid" ]] && [[ -s $T/log/audit.log ]]
-}
-wait_until "auditd to register with the kernel" auditd_ready
+mkdir -p "$T/state" "$T/w" "$T/unwatched"
+auditd_start "$T"
 
 # --- the node: a config whose paths live in the temp dir (root /, so the kernel's paths are the report's) ---
 useradd -M -N -s /usr/sbin/nologin "$user" || fail "useradd $user"
@@ -116,7 +72,7 @@ grep -qxF -- "-w $T/state/audit-heartbeat -p wa -k driftd" "$T/rules" || { cat "
 grep -qF "CAP_AUDIT_CONTROL" "$T/rules" || fail "the rules do not say that kernel rules are not read"
 grep -qF "# not covered by a rule file: $T/w" "$T/rules" || fail "the rule files comparison is missing"
 grep -- '^-w ' "$T/rules" | grep -vF -- "-w $T/unwatched " > "$T/loaded.rules"
-auditctl -R "$T/loaded.rules" > "$T/auditctl.out" 2>&1 || { cat "$T/auditctl.out"; fail "auditctl -R refused the rules"; }
+auditd_load_rules "$T/loaded.rules"
 
 # --- the edits ---------------------------------------------------------------------------------
 # A login session: the shell's loginuid set to the test user's uid (as pam_loginuid does).

@@ -11,6 +11,20 @@ printf 'PermitRootLogin no\nPasswordAuthentication no\n' > "$ROOT/etc/ssh/sshd_c
 printf 'secret-key-material\n' > "$ROOT/etc/ssh/ssh_host_ed25519_key"; chmod 600 "$ROOT/etc/ssh/ssh_host_ed25519_key"
 printf '#!/bin/sh\necho hi\n' > "$ROOT/usr/bin/tool"; chmod 755 "$ROOT/usr/bin/tool"
 printf 'ELF-ish\0binary' > "$ROOT/usr/bin/kubelet"; chmod 755 "$ROOT/usr/bin/kubelet"
+# The runtime kernel state comes from a proc-like tree of the test's own: other
+# tests (and the kubelet node) set sysctls on the real kernel while this one
+# runs. runtime_state.sh reads the real one (E2E_PROC_ROOT=/).
+PROC=${E2E_PROC_ROOT:-$T/proc}
+if [[ -z ${E2E_PROC_ROOT:-} ]]; then
+  mkdir -p "$PROC/proc/sys/kernel" "$PROC/proc/sys/vm" "$PROC/sys/module"
+  echo "overlay 163840 14 - Live 0x0000000000000000" > "$PROC/proc/modules"
+  echo 0 > "$PROC/proc/sys/kernel/tainted"
+  echo 6.1.0-18-amd64 > "$PROC/proc/sys/kernel/osrelease"
+  echo '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)' > "$PROC/proc/sys/kernel/version"
+  echo 1 > "$PROC/proc/sys/kernel/kptr_restrict"
+  echo 60 > "$PROC/proc/sys/vm/swappiness"
+  echo 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro quiet' > "$PROC/proc/cmdline"
+fi
 cat > "$T/config.yaml" <<CFG
 node: test-node
 root: $ROOT
@@ -23,6 +37,7 @@ paths:
   - { path: /etc/ssh, severity: critical }
   - { path: /usr/bin, severity: critical }
 content: { paths: [/etc, /usr/bin] }
+runtime: { proc_root: "$PROC" }
 CFG
 "$DRIFTCTL" keygen --signing-key "$T/key.pem" --public-key "$T/key.pub" 2>/dev/null
 

@@ -5,6 +5,7 @@
 # without the section says so once; two nodes' proc-like trees with different
 # modules show as peer drift, and `accept --path 'module:*'` takes a module.
 # Writes a real sysctl: RUN_SERIAL in tests/CMakeLists.txt.
+E2E_PROC_ROOT=/  # the real kernel
 source "$(dirname "$0")/lib.sh"
 KEY=kernel.printk_ratelimit
 FILE=/proc/sys/kernel/printk_ratelimit
@@ -50,7 +51,7 @@ run 16 accept --config "$T/config.yaml" --path "kernel.printk" --output -
 has "runtime state like 'module:*'" err
 
 # 3. A baseline made without the section: said once, never as additions.
-sed 's/^paths:/runtime: { enabled: false }\npaths:/' "$T/config.yaml" > "$T/no-runtime.yaml"
+sed 's/^runtime: .*/runtime: { enabled: false }/' "$T/config.yaml" > "$T/no-runtime.yaml"
 run 0 baseline create --config "$T/no-runtime.yaml" --output "$T/old.drift" --signing-key "$T/key.pem"
 check 0 --baseline "$T/old.drift"
 [[ $(grep -c "runtime kernel state" "$T/out") == 1 ]] || { cat "$T/out"; fail "expected the not-in-baseline line once"; }
@@ -87,7 +88,7 @@ printf 'Package: linux-image-6.1.0-18-amd64\nStatus: install ok installed\nArchi
     echo "/lib/modules/6.1.0-18-amd64/kernel/net/$m.ko"
   done; } > "$ROOT/var/lib/dpkg/info/linux-image-6.1.0-18-amd64.list"
 for n in a b; do
-  sed "s|^paths:|runtime: { proc_root: $T/node-$n, host_namespaces: true }\npaths:|" "$T/config.yaml" > "$T/node-$n.yaml"
+  sed "s|^runtime: .*|runtime: { proc_root: $T/node-$n, host_namespaces: true }|" "$T/config.yaml" > "$T/node-$n.yaml"
   run 0 baseline create --config "$T/node-$n.yaml" --node "node-$n" --output "$T/node-$n.drift" --signing-key "$T/key.pem"
 done
 run 3 diff --config "$T/config.yaml" "$T/node-a.drift" "$T/node-b.drift"

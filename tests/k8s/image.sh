@@ -13,11 +13,6 @@ need_pyyaml
 need cmake "the configure step of the image build"
 DOCKERFILE=$REPO/Dockerfile.alpine
 
-# -D flags of the `cmake -S` line of a file (continuations joined), one per line, sorted.
-cmake_flags() {
-  sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | grep -E "cmake -S [^ ]+ -B ${2:-[^ ]+}" | head -n1 |
-    grep -oE -- '-D[A-Za-z_]+=[^ ]+' | sort
-}
 docker_flags=$(cmake_flags "$DOCKERFILE")
 ci_flags=$(cmake_flags "$REPO/tests/run-all.sh" build/nosystemd)
 [[ -n $docker_flags && -n $ci_flags ]] || fail "cannot find the cmake lines (Dockerfile: '$docker_flags', run-all.sh: '$ci_flags')"
@@ -141,6 +136,10 @@ host_dirs = {vols[m["name"]]["hostPath"]["path"]: m["name"] for m in c["volumeMo
 block = re.search(r"host_dirs = \{(.*?)\n  \}", tf, re.S).group(1)
 tf_dirs = dict(re.findall(r'"([^"]+)"\s*=\s*"([^"]+)"', block))
 assert tf_dirs == host_dirs, f"terraform host_dirs {tf_dirs} != daemonset.yaml {host_dirs}"
+masked = sorted(m["mountPath"].rsplit("/", 1)[1] for m in c["volumeMounts"] if "emptyDir" in vols[m["name"]])
+tf_masked = re.search(r"masked = \[([^]]*)\]", tf)
+assert tf_masked and sorted(re.findall(r'"([^"]+)"', tf_masked.group(1))) == masked, \
+    f"terraform masks {tf_masked and tf_masked.group(1)} != daemonset.yaml {masked}"
 for needle in ('mount_propagation = "HostToContainer"', 'read_only         = true', 'add  = ["DAC_READ_SEARCH"]',
                'drop = ["ALL"]', 'path = "/var/lib/driftd"', 'type = "DirectoryOrCreate"', 'operator = "Exists"',
                'priority_class_name              = "system-node-critical"', 'field_path = "spec.nodeName"',

@@ -60,3 +60,10 @@ build_json() {
   "$PY" -c 'import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(open(sys.argv[1])) if d], open(sys.argv[2], "w"))' \
     "$2.yaml" "$2" || fail "cannot parse the output of kubectl kustomize $1"
 }
+
+# cmake_flags FILE [BUILD_DIR_PATTERN]: the -D flags of FILE's `cmake -S` line (continuations
+# joined), one per line, sorted (Dockerfile.alpine's and run-all.sh's builds).
+cmake_flags() {
+  sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | grep -E "cmake -S [^ ]+ -B ${2:-[^ ]+}" | head -n1 |
+    grep -oE -- '-D[A-Za-z_]+=[^ ]+' | sort
+}

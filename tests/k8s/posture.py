@@ -6,7 +6,7 @@
 Asserts the conditions of the cluster's four enforced Kyverno policies (deny-privileged-containers,
 deny-host-namespaces, restrict-sys-admin, require-trusted-registries), and the pod the README
 promises: read-only host directories under /host with HostToContainer, the state directory the
-only writable host path, no single-file hostPath, DAC_READ_SEARCH as the only capability, no CPU
+only writable host path, kubelet's private directories masked, no single-file hostPath, DAC_READ_SEARCH as the only capability, no CPU
 limit, the image by digest, no API access, egress only to DNS, Pushgateway and Loki. Prints every
 violation and exits 1 if there is any. --mutants is the checker's self-test: each bad edit in
 MUTANTS, applied to the build, must be refused.
@@ -26,6 +26,12 @@ HOST_DIRS = {p: "/host" + p for p in [
     # apt's signed chain for package proofs (issue 21)
     "/var/lib/apt/lists", "/var/cache/apt/archives", "/usr/share/keyrings"]}
 STATE_DIR = "/var/lib/driftd"
+# kubelet's directories with other pods' volumes, its keys and sockets: covered in the pod by an
+# empty read-only volume (readOnly is not recursive; README "What kubectl exec reaches").
+MASKED = ["/host/var/lib/kubelet/" + d for d in
+          ["pods", "pki", "plugins", "plugins_registry", "pod-resources", "device-plugins", "checkpoints"]]
+# The only cluster-scoped objects: the Namespace, and the exec-policy component's admission policy.
+CLUSTER_SCOPED = {"Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
 ALLOWED_EGRESS_PORTS = {53, 9091, 3100}
 
 errors = []
@@ -93,12 +99,12 @@ def driftd_container(name, pod, config):
     env = {e["name"]: e for e in c.get("env") or []}
     check(((env.get("NODE_NAME") or {}).get("valueFrom") or {}).get("fieldRef", {}).get("fieldPath") == "spec.nodeName",
           f"{name}: NODE_NAME does not come from spec.nodeName")
-    for probe in ("livenessProbe", "readinessProbe"):
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         get = (c.get(probe) or {}).get("httpGet") or {}
         port = get.get("port")
         ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
-        check(get.get("path") == "/healthz" and (port == 9847 or ports.get(port) == 9847),
-              f"{name}: {probe} is not httpGet /healthz on 9847")
+        check(get.get("path") == path and (port == 9847 or ports.get(port) == 9847),
+              f"{name}: {probe} is not httpGet {path} on 9847")
     mounts(name, pod, c, config)
 
 
@@ -126,6 +132,10 @@ def mounts(name, pod, c, config):
               f"{name}: hostPath {hp['path']} is not mounted with mountPropagation HostToContainer")
         check(HOST_DIRS.get(hp["path"]) == m["mountPath"],
               f"{name}: unexpected host mount {hp['path']} -> {m['mountPath']}")
+    masks = {m["mountPath"] for m in c.get("volumeMounts") or []
+             if "emptyDir" in volumes.get(m["name"], {}) and m.get("readOnly") is True}
+    for path in MASKED:
+        check(path in masks, f"{name}: {path} is not covered by an empty read-only volume")
     for path, mount_path in HOST_DIRS.items():
         check(path in host_mounts, f"{name}: host directory {path} is not mounted at {mount_path}")
     check(STATE_DIR in host_mounts, f"{name}: no hostPath for the state directory {STATE_DIR}")
@@ -171,7 +181,7 @@ def one(objs, kind):
 
 def check_all(objs, scrape):
     for o in objs:
-        check(o["kind"] == "Namespace" or o["metadata"].get("namespace") == "driftd",
+        check(o["kind"] in CLUSTER_SCOPED or o["metadata"].get("namespace") == "driftd",
               f"{o['kind']}/{o['metadata']['name']} is not in the namespace driftd")
         check(o["kind"] not in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"),
               f"{o['kind']}/{o['metadata']['name']}: driftd needs no API permissions")
@@ -256,6 +266,8 @@ MUTANTS = {
         pod_of(o)["volumes"].append({"name": "kcfg", "hostPath": {"path": "/var/lib/kubelet/config.yaml", "type": "File"}}),
         container_of(o)["volumeMounts"].append({"name": "kcfg", "mountPath": "/host/var/lib/kubelet/config.yaml",
                                                 "readOnly": True, "mountPropagation": "HostToContainer"})),
+    "unmasked-pods": lambda o: container_of(o)["volumeMounts"].__setitem__(
+        slice(None), [m for m in container_of(o)["volumeMounts"] if m["mountPath"] != "/host/var/lib/kubelet/pods"]),
     "cpu-limit": lambda o: container_of(o)["resources"].setdefault("limits", {}).update(cpu="500m"),
     "no-dpkg-mount": lambda o: pod_of(o)["volumes"].__setitem__(
         slice(None), [v for v in pod_of(o)["volumes"] if v["name"] != "host-var-lib-dpkg"]),

@@ -12,5 +12,7 @@ build_json "$(overlay scrape scrape)" "$K8S_T/scrape.json"
 "$PY" "$K8S_TESTS/posture.py" "$K8S_T/scrape.json" --scrape || fail "the scrape component breaks the posture"
 build_json "$(overlay rules prometheus-rule)" "$K8S_T/rules.json"
 "$PY" "$K8S_TESTS/posture.py" "$K8S_T/rules.json" || fail "the prometheus-rule component breaks the posture"
+build_json "$(overlay exec exec-policy)" "$K8S_T/exec.json"
+"$PY" "$K8S_TESTS/posture.py" "$K8S_T/exec.json" || fail "the exec-policy component breaks the posture"
 "$PY" "$K8S_TESTS/posture.py" "$K8S_T/base.json" --mutants || fail "a bad edit passed the posture check"
 echo PASS

@@ -62,6 +62,12 @@ for sc in prctl seccomp landlock_create_ruleset landlock_add_rule landlock_restr
   grep -qx "$sc" "$T/driftd.calls" || fail "the trace has no $sc call: the run did not cover it"
 done
 grep -q 'prctl(PR_SET_NO_NEW_PRIVS' "$T/trace" || fail "no PR_SET_NO_NEW_PRIVS in the trace"
-outside=$(sort -u "$T/driftd.calls" "$T/reload.calls" | comm -23 - "$T/allowed")
+# cachestat (syscall 451, which systemd 252 cannot name) is called only by a
+# process that no filter confines yet, as this strace run is; under the
+# unit's filter driftd takes mincore (page_cache_test checks that choice in a
+# process with a seccomp filter), so it is not a call the unit can refuse.
+grep -q 'page cache residency by cachestat' "$T/driftd.log" || ! grep -q 'syscall_0x1c3\|^[0-9]* *cachestat(' "$T/trace" ||
+  fail "cachestat called although driftd said it would not use it"
+outside=$(sort -u "$T/driftd.calls" "$T/reload.calls" | grep -vx 'syscall_0x1c3\|cachestat' | comm -23 - "$T/allowed")
 [[ -z $outside ]] || fail "system calls outside the unit's SystemCallFilter=: $(echo $outside)"
 echo PASS
