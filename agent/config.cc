@@ -51,6 +51,11 @@ paths:
   - { path: /opt/cni/bin, severity: critical }
   - { path: /var/lib/kubelet/config.yaml, severity: critical }
   - { path: /var/lib/kubelet/kubeadm-flags.env, severity: critical }
+  - { path: /etc/apt/sources.list, severity: critical }    # which archives, and with which keys,
+  - { path: /etc/apt/sources.list.d, severity: critical }  # prove package causes: a key added
+  - { path: /etc/apt/trusted.gpg, severity: critical }     # to forge the chain is drift of its own
+  - { path: /etc/apt/trusted.gpg.d, severity: critical }
+  - { path: /usr/share/keyrings, severity: critical }
 content:
   max_bytes: 64KiB
   paths: [/etc, /var/lib/kubelet, /usr/local/bin, /usr/local/sbin]
@@ -86,6 +91,8 @@ audit:                         # who changed it, from the host's audit log (`dri
   window: 10m                  # how far back an event may lie
   max_bytes: 16MiB             # bound of the events held
   argv: false                  # true keeps command lines (PROCTITLE): they can hold passwords
+packages:                      # package causes (README, Package-aware drift)
+  trust_dpkg_database: false   # true: dpkg's database alone explains drift on critical paths (no signed-archive proof)
 )";
 
 // Thrown only inside this file, caught in parse_config.
@@ -436,12 +443,18 @@ void parse_audit(const YAML::Node& n, AuditConfig* a) {
   if (n["argv"]) a->argv = as_bool(n["argv"], "audit.argv");
 }
 
+void parse_packages(const YAML::Node& n, PackagesConfig* p) {
+  if (n.IsNull()) return;
+  expect_map(n, "packages", {"trust_dpkg_database"});
+  if (n["trust_dpkg_database"]) p->trust_dpkg_database = as_bool(n["trust_dpkg_database"], "packages.trust_dpkg_database");
+}
+
 void parse_document(const YAML::Node& doc, Config* c) {
   if (doc.IsNull()) return;  // empty file: all defaults
   refuse_duplicate_keys(doc, "");
   expect_map(doc, "", {"node", "root", "state_dir", "baseline", "public_key", "paths", "content", "scan",
                        "pushgateway", "loki", "listen", "rescan_interval", "debounce", "spool",
-                       "metrics", "exports", "runtime", "expect", "audit"});
+                       "metrics", "exports", "runtime", "expect", "audit", "packages"});
   if (doc["node"]) c->node = as_string(doc["node"], "node");
   if (doc["root"]) c->root = as_abs_path(doc["root"], "root");
   if (doc["state_dir"]) c->state_dir = as_abs_path(doc["state_dir"], "state_dir");
@@ -500,6 +513,7 @@ void parse_document(const YAML::Node& doc, Config* c) {
   if (const YAML::Node& n = doc["runtime"]) parse_runtime(n, &c->runtime);
   if (const YAML::Node& n = doc["expect"]) parse_expect(n, &c->expect);
   if (const YAML::Node& n = doc["audit"]) parse_audit(n, &c->audit);
+  if (const YAML::Node& n = doc["packages"]) parse_packages(n, &c->packages);
 }
 
 std::string default_node_name() {
@@ -655,6 +669,8 @@ std::string dump_config(const Config& c) {
       << YAML::Key << "window" << YAML::Value << ms(c.audit.window)
       << YAML::Key << "max_bytes" << YAML::Value << c.audit.max_bytes
       << YAML::Key << "argv" << YAML::Value << c.audit.argv << YAML::EndMap;
+  out << YAML::Key << "packages" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "trust_dpkg_database" << YAML::Value << c.packages.trust_dpkg_database << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

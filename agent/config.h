@@ -25,6 +25,13 @@ struct AuditConfig {
   bool argv = false;                              // keep command lines (PROCTITLE): they can hold passwords
 };
 
+// Package causes (agent/package_cause.h, aptproof/).
+struct PackagesConfig {
+  /// true: on critical paths dpkg's database alone (no signed-archive proof)
+  /// may explain drift. false (default): such a claim counts as unexplained.
+  bool trust_dpkg_database = false;
+};
+
 struct Config {
   std::string node;                 // default: $NODE_NAME, then the hostname
   std::string root = "/";           // host filesystem prefix
@@ -49,6 +56,7 @@ struct Config {
   RuntimeConfig runtime;            // kernel modules, taint, sysctls, cmdline (runtime_config.h)
   std::vector<Expectation> expect;  // what must hold in config files (semantic/expectations.h)
   AuditConfig audit;                // audit log attribution
+  PackagesConfig packages;          // how much a package cause must prove
 
   std::string source;               // file path, or "embedded default"
 };

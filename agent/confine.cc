@@ -32,7 +32,8 @@ constexpr __u64 kReadAccess = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_
 constexpr __u64 kWriteAccess = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
                                LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |
                                LANDLOCK_ACCESS_FS_MAKE_REG;
-constexpr __u64 kFileAccess = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE;
+constexpr __u64 kFileAccess = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
+constexpr __u64 kExecuteAccess = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
 
 // Adds a rule for one existing path; false (ignored) when it is not there.
 bool add_path_rule(int ruleset, const std::string& path, __u64 access) {
@@ -69,6 +70,7 @@ int apply_landlock(const AccessPlan& plan, std::string* why) {
     return 0;
   }
   for (const std::string& p : plan.read) add_path_rule(ruleset, p, kReadAccess);
+  for (const std::string& p : plan.execute) add_path_rule(ruleset, p, kExecuteAccess);
   for (const std::string& p : plan.read_write) {
     // Renames within state_dir (temp file -> spool segment) need REFER.
     add_path_rule(ruleset, p, kReadAccess | kWriteAccess | (abi >= 2 ? LANDLOCK_ACCESS_FS_REFER : 0));
@@ -125,6 +127,16 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
   for (const PathRule& rule : config.paths) plan.read.push_back(read_path_for(config.root, rule.path));
   // dpkg's database, for the cause of drift (package or unexplained).
   plan.read.push_back(read_path_for(config.root, "/var/lib/dpkg"));
+  // apt's signed chain, which proves package causes (aptproof/): lists, the
+  // .deb cache, keyrings and sources; and GnuPG, which GPGME runs (with the
+  // ELF interpreter the kernel opens for it) with its home under state_dir.
+  for (const char* p : {"/var/lib/apt/lists", "/var/cache/apt/archives", "/usr/share/keyrings", "/etc/apt"}) {
+    plan.read.push_back(read_path_for(config.root, p));
+  }
+  for (const char* p : {"/usr/bin/gpg", "/usr/bin/gpgconf", "/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1",
+                        "/lib/ld-musl-x86_64.so.1", "/lib/ld-musl-aarch64.so.1"}) {
+    plan.execute.push_back(p);
+  }
   // What the /etc/exports checks read. exportfs replaces etab by rename, so its
   // directory; the others are edited in place or are directories.
   if (config.exports.enabled) {
@@ -159,10 +171,11 @@ AccessPlan access_plan_for(const Config& config, const std::string& config_path)
   for (const char* p : {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
                         "/etc/services", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/usr/share/ca-certificates",
                         "/usr/lib/ssl", "/etc/localtime", "/usr/share/zoneinfo", "/lib", "/lib64", "/usr/lib",
-                        "/usr/lib64", "/dev/urandom", "/dev/null", "/proc/self"}) {
+                        "/usr/lib64", "/dev/urandom", "/proc/self"}) {
     plan.read.push_back(p);
   }
   plan.read_write.push_back(config.state_dir);
+  plan.read_write.push_back("/dev/null");  // GPGME gives gpg /dev/null (O_RDWR) as its unused stdio
   return plan;
 }
 

@@ -15,6 +15,7 @@ namespace drift {
 struct AccessPlan {
   std::vector<std::string> read;
   std::vector<std::string> read_write;
+  std::vector<std::string> execute;  // files that may be run (read and execute): gpg for GPGME
 };
 
 /// The plan for a config: the configured paths (a file rule grants that file

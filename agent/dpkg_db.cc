@@ -113,6 +113,7 @@ DpkgDatabase::Load DpkgDatabase::load(const std::string& root, std::string* err)
       DpkgPackage pkg;
       pkg.key = p.multi_arch == "same" && !p.arch.empty() ? p.package + ":" + p.arch : p.package;
       pkg.version = p.version;
+      pkg.arch = p.arch;
       pkg.conffiles = std::move(p.conffiles);
       std::string key = pkg.key;
       packages_.emplace(std::move(key), std::move(pkg));

@@ -17,6 +17,7 @@ namespace drift {
 struct DpkgPackage {
   std::string key;      // "kubelet", or "libc6:amd64" for Multi-Arch: same (the info/ file stem)
   std::string version;
+  std::string arch;     // its Architecture: ("amd64", "all"), as the archive's index names it
   std::map<std::string, std::string> conffiles;  // host path -> md5 hex, as shipped by this version
 };
 

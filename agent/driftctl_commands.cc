@@ -366,9 +366,13 @@ int cmd_check(const std::vector<std::string>& argv) {
   // Causes cost nothing without drift: dpkg's database is read only when there is some.
   PackageClassifier packages;
   std::string dpkg_warning;
+  std::vector<std::string> proof_warnings;
   if (!result.comparison.drifts.empty()) {
     dpkg_warning = packages.load(c.root);
     packages.classify(lb.baseline, &result.comparison);
+    // Every package cause proven through apt's signed chain, or marked as dpkg's word only.
+    AptProver prover(apt_prover_options(c.root, c.state_dir));
+    proof_warnings = prove_package_causes(&prover, packages.db(), c.packages.trust_dpkg_database, &result.comparison);
   }
 
   // Fetch the baseline snapshots the report needs (drifted text files only):
@@ -405,6 +409,7 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.incomplete = result.incomplete;
   in.warnings = result.scan.warnings;
   if (!dpkg_warning.empty()) in.warnings.push_back(dpkg_warning);
+  for (const std::string& w : proof_warnings) in.warnings.push_back("package proof: " + w);
   if (c.audit.enabled && !result.comparison.drifts.empty()) {
     in.warnings.insert(in.warnings.end(), actors.warnings.begin(), actors.warnings.end());
     in.actors = &actors.actors;
@@ -484,7 +489,8 @@ int cmd_accept(const std::vector<std::string>& argv) {
   Args a;
   std::string err;
   if (!parse_args(argv, {{"--config", "--root", "--baseline", "--public-key", "--output", "--signing-key", "--node"},
-                         {"--all", "--quiet", "--allow-unsigned", "--allow-node-mismatch", "--explained"},
+                         {"--all", "--quiet", "--allow-unsigned", "--allow-node-mismatch", "--explained",
+                          "--trust-dpkg-database"},
                          {"--path"}, 0, 0},
                   &a, &err)) {
     return fail(kExitUsage, err);
@@ -528,11 +534,23 @@ int cmd_accept(const std::vector<std::string>& argv) {
   if (explained) {
     Comparison cmp = compare_entries(lb.baseline.entries, scan.entries, compare_policy_for(selection_from(c)));
     packages.classify(lb.baseline, &cmp);
+    // Only what apt's signed chain proves, unless told to take dpkg's word.
+    const bool trust_dpkg = a.has("--trust-dpkg-database");
+    AptProver prover(apt_prover_options(c.root, c.state_dir));
+    for (const std::string& w : prove_package_causes(&prover, packages.db(), trust_dpkg, &cmp)) {
+      note("warning: package proof: " + w);
+    }
+    size_t unproven = 0;
     for (const Drift& d : cmp.drifts) {
-      if (d.cause.package) explained_paths.insert(d.path());
+      const bool proven = d.cause.proof == proof_kind_name(ProofKind::kSignedArchive);
+      if (d.cause.package && (proven || trust_dpkg)) explained_paths.insert(d.path());
+      else if (d.cause.package || d.cause.unproven_claim) ++unproven;
     }
     note(std::to_string(explained_paths.size()) + " drifted paths explained by packages, " +
-         std::to_string(cmp.drifts.size() - explained_paths.size()) + " unexplained (left as they are)");
+         std::to_string(cmp.drifts.size() - explained_paths.size()) + " unexplained (left as they are)" +
+         (unproven ? ", of them " + std::to_string(unproven) +
+                         " claimed by dpkg's database without signed-archive proof (--trust-dpkg-database takes them)"
+                   : ""));
   }
   auto accepted = [&](const std::string& path) {
     if (all) return true;
@@ -676,10 +694,11 @@ const std::vector<Command>& driftctl_commands() {
        "Between two nodes (or with --peer) inode, ctime and mtime are not compared, since they differ between "
        "any two machines; --all-attributes compares them anyway.",
        cmd_diff},
-      {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all | --explained) --output FILE|- [--signing-key FILE]",
+      {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all | --explained [--trust-dpkg-database]) --output FILE|- [--signing-key FILE]",
        "Re-scan and write a new baseline (higher serial) that takes the current state of the given paths "
        "(of everything with --all, or of exactly the drift dpkg explains with --explained: the nightly "
-       "upgrade in one command, hand edits stay reported) and keeps the rest as it was.",
+       "upgrade in one command, hand edits stay reported) and keeps the rest as it was. --explained takes "
+       "only package causes proven through apt's signed archive chain; --trust-dpkg-database takes dpkg's word too.",
        cmd_accept},
       {"exports check", "[--config F] [--root DIR] [--json]",
        "Check /etc/exports, /etc/exports.d/*.exports, /etc/nfs.conf and /var/lib/nfs/etab under --root: "

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <set>
 
@@ -254,6 +255,85 @@ void PackageClassifier::classify(const Baseline& baseline, Comparison* c) {
     if (!kernel_packages_) kernel_packages_ = std::make_unique<KernelPackages>(kernel_packages_of(db_));
     classify_runtime_causes(*kernel_packages_, baseline, c);
   }
+}
+
+AptProverOptions apt_prover_options(const std::string& root, const std::string& state_dir) {
+  AptProverOptions o;
+  o.root = root;
+  struct stat st;
+  if (::stat(state_dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && ::access(state_dir.c_str(), W_OK) == 0) {
+    o.work_dir = state_dir;
+  } else if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp == '/') {
+    o.work_dir = tmp;
+  } else {
+    o.work_dir = "/tmp";
+  }
+  return o;
+}
+
+std::vector<std::string> prove_package_causes(AptProver* prover, const DpkgDatabase& db, bool trust_dpkg_database,
+                                              Comparison* c) {
+  std::vector<AptProofRequest> requests;
+  std::vector<Drift*> asked;
+  for (Drift& d : c->drifts) {
+    if (!d.cause.package) continue;
+    d.cause.proof = proof_kind_name(ProofKind::kDpkgDatabase);
+    if (is_runtime_path(d.path())) {
+      d.cause.proof_reason = "runtime state: the archive proves files, not the running kernel";
+      continue;
+    }
+    if (d.cause.version_now.empty()) {
+      d.cause.proof_reason = "the package was removed: no archive proves an absence";
+      continue;
+    }
+    const DpkgPackage* pkg = db.find(d.cause.package_name);
+    if (!pkg) {
+      d.cause.proof_reason = "dpkg's database no longer lists " + d.cause.package_name;
+      continue;
+    }
+    AptProofRequest r;
+    r.path = d.path();
+    r.package = pkg->key.substr(0, pkg->key.find(':'));
+    r.version = pkg->version;
+    r.arch = pkg->arch;
+    if (d.kind == DriftKind::kRemoved) {
+      r.type = 'r';
+    } else if (d.after->type == EntryType::kFile && d.after->has_sha256) {
+      r.type = 'f';
+      r.sha256_hex = hex_encode(d.after->sha256);
+    } else if (d.after->type == EntryType::kSymlink) {
+      r.type = 'l';
+      r.target = d.after->target;
+    } else if (d.after->type == EntryType::kDirectory) {
+      r.type = 'd';
+    } else {
+      d.cause.proof_reason = "no content to prove";
+      continue;
+    }
+    requests.push_back(std::move(r));
+    asked.push_back(&d);
+  }
+  if (prover && !requests.empty()) {
+    const std::vector<AptProof> proofs = prover->prove(requests);
+    for (size_t i = 0; i < proofs.size(); ++i) {
+      DriftCause& cause = asked[i]->cause;
+      cause.proof = proof_kind_name(proofs[i].kind);
+      if (proofs[i].kind == ProofKind::kSignedArchive) {
+        cause.proof_chain = {proofs[i].inrelease, proofs[i].index, proofs[i].deb};
+      } else {
+        cause.proof_reason = proofs[i].reason;
+      }
+    }
+  } else if (!prover) {
+    for (Drift* d : asked) d->cause.proof_reason = "the signed archive chain was not consulted";
+  }
+  for (Drift& d : c->drifts) {
+    if (!d.cause.package || trust_dpkg_database || d.severity != Severity::kCritical || is_runtime_path(d.path())) continue;
+    if (d.cause.proof == proof_kind_name(ProofKind::kSignedArchive)) continue;
+    d.cause.package = false;  // dpkg's word alone: what an unexplained change raises
+    d.cause.unproven_claim = true;
+  }
+  return prover ? prover->warnings() : std::vector<std::string>{};
 }
 
 void classify_causes_between(const Baseline& a, const Baseline& b, Comparison* c) {

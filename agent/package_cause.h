@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/dpkg_db.h"
+#include "aptproof/apt_prover.h"
 #include "baseline/bundle.h"
 #include "baseline/compare.h"
 #include "runtime/runtime_state.h"
@@ -54,6 +55,21 @@ class PackageClassifier {
   std::map<std::string, std::string, std::less<>> owner_cache_;  // path -> package key ("": none), per load
   std::unique_ptr<KernelPackages> kernel_packages_;          // what kernel packages ship, per load
 };
+
+/// The prover's options for a root: its temporary GnuPG home goes under
+/// state_dir when that is a writable directory (driftd's confinement grants
+/// it), else under $TMPDIR or /tmp (driftctl on a machine without driftd).
+AptProverOptions apt_prover_options(const std::string& root, const std::string& state_dir);
+
+/// Seeks a proof for every package cause of `comparison` through apt's signed
+/// archive chain (aptproof/): each gets proof `signed-archive` with its chain
+/// or `dpkg-database` with the reason. A file's package cause on a critical
+/// path with only `dpkg-database` proof becomes unexplained (unproven_claim)
+/// unless `trust_dpkg_database`: a claim without proof never silences
+/// anything. Runtime state keeps its cause (the archive proves files, not the
+/// running kernel) with proof `dpkg-database`. Returns the prover's warnings.
+std::vector<std::string> prove_package_causes(AptProver* prover, const DpkgDatabase& db, bool trust_dpkg_database,
+                                              Comparison* comparison);
 
 /// Classifies the drift between two baselines from their package tables alone
 /// (no file to read): a path whose owning package changed version between A and

@@ -113,19 +113,41 @@ nlohmann::json expectations_json(const std::vector<ExpectationViolation>& violat
 }
 
 std::string cause_text(const DriftCause& cause) {
-  if (!cause.package) return "unexplained";
-  return "package " + escape_bytes(cause.package_name) + " " +
-         (cause.version_before.empty() ? "(not installed)" : escape_bytes(cause.version_before)) + " -> " +
-         (cause.version_now.empty() ? "(removed)" : escape_bytes(cause.version_now));
+  if (!cause.package && !cause.unproven_claim) return "unexplained";
+  const std::string claim = "package " + escape_bytes(cause.package_name) + " " +
+                            (cause.version_before.empty() ? "(not installed)" : escape_bytes(cause.version_before)) +
+                            " -> " + (cause.version_now.empty() ? "(removed)" : escape_bytes(cause.version_now));
+  if (cause.unproven_claim) return "unexplained (" + claim + " per dpkg's database only, on a critical path)";
+  return claim;
+}
+
+std::string proof_text(const DriftCause& cause) {
+  if (cause.proof.empty()) return "";
+  std::string out = cause.proof;
+  if (!cause.proof_chain.empty()) {
+    out += ":";
+    for (const std::string& link : cause.proof_chain) out += " " + escape_bytes(link);
+  }
+  if (!cause.proof_reason.empty()) out += " (" + escape_control_bytes(cause.proof_reason) + ")";
+  return out;
 }
 
 void add_cause_json(const DriftCause& cause, nlohmann::json* item) {
   (*item)["cause"] = cause.name();
-  if (!cause.package) return;
+  if (!cause.package && !cause.unproven_claim) return;
   (*item)["package"] = escape_bytes(cause.package_name);
   auto version = [](const std::string& v) { return v.empty() ? nlohmann::json() : nlohmann::json(escape_bytes(v)); };
   (*item)["package_version_before"] = version(cause.version_before);
   (*item)["package_version_now"] = version(cause.version_now);
+  if (cause.proof.empty()) return;
+  (*item)["package_proof"] = cause.proof;
+  if (!cause.proof_chain.empty()) {
+    nlohmann::json chain = nlohmann::json::array();
+    for (const std::string& link : cause.proof_chain) chain.push_back(escape_bytes(link));
+    (*item)["package_proof_chain"] = std::move(chain);
+  }
+  if (!cause.proof_reason.empty()) (*item)["package_proof_reason"] = escape_control_bytes(cause.proof_reason);
+  if (cause.unproven_claim) (*item)["package_claim_unproven"] = true;
 }
 
 std::string render_text_report(const ReportInput& in) {
@@ -158,6 +180,7 @@ std::string render_text_report(const ReportInput& in) {
     out += entry_type_name(e->type);
     out += ")\n";
     if (in.causes) out += "  cause: " + cause_text(d.cause) + "\n";
+    if (in.causes && !d.cause.proof.empty()) out += "  package proof: " + proof_text(d.cause) + "\n";
     if (in.actors) out += "  actor: " + actor_text((*in.actors)[static_cast<size_t>(&d - c.drifts.data())]) + "\n";
     if (d.kind == DriftKind::kChanged) {
       for (const auto& info : kAttributes) {

@@ -40,8 +40,15 @@ nlohmann::json expectations_json(const std::vector<ExpectationViolation>& violat
 /// "package kubelet 1.34.1-1.1 -> 1.34.2-1.1" or "unexplained": the cause as a report says it.
 std::string cause_text(const DriftCause& cause);
 
+/// "signed-archive: INRELEASE INDEX DEB" or "dpkg-database (why)"; "" when
+/// no proof was sought.
+std::string proof_text(const DriftCause& cause);
+
 /// The cause fields of a drift's JSON object: "cause", and for package the
-/// package and both versions (null for a version that does not exist).
+/// package and both versions (null for a version that does not exist), and
+/// when a proof was sought package_proof, package_proof_chain or
+/// package_proof_reason, and package_claim_unproven for a claim that counts
+/// as unexplained.
 void add_cause_json(const DriftCause& cause, nlohmann::json* item);
 
 /// {attr: {"old": ..., "new": ...}} for the attributes a changed drift

@@ -20,6 +20,13 @@ struct DriftCause {
   std::string package_name;     // for package: the owning package
   std::string version_before;   // its version when the baseline recorded the path
   std::string version_now;      // its version installed now ("" when it was removed)
+  // The proof of a package claim (aptproof/), when one was sought (driftctl check):
+  std::string proof;            // "signed-archive" or "dpkg-database"; "" not sought
+  std::string proof_reason;     // dpkg-database: why the signed chain does not prove it
+  std::vector<std::string> proof_chain;  // signed-archive: InRelease, Packages index, .deb (host paths)
+  /// A package claim with only dpkg's word on a critical path: `package` is
+  /// false (it counts as unexplained), the claim's fields stay for the report.
+  bool unproven_claim = false;
   const char* name() const { return package ? "package" : "unexplained"; }
 };
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libssl-dev libarchive-dev libsystemd-dev prometheus-cpp-dev
       libyaml-cpp-dev doctest-dev nlohmann-json3-dev libcurl4-openssl-dev libseccomp-dev
-      libtomlplusplus-dev libauparse-dev libmicrohttpd-dev)
+      libtomlplusplus-dev libauparse-dev libmicrohttpd-dev libgpgme-dev)
 if [[ "${1:-}" == --tests ]]; then
   # setcap/capsh (libcap2-bin), setfattr (attr), setpriv (util-linux), AIDE for the benchmark,
   # the real Pushgateway the daemon tests talk to, promtool (prometheus) for the alert rules,

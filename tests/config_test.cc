@@ -351,3 +351,24 @@ TEST_CASE("audit: every key, the defaults, and errors that name the key and its 
   CHECK(parse_error("audit:\n  max_bytes: 10\n").find("config.yaml:2: audit.max_bytes: must be between") == 0);
   CHECK(parse_error("audit: [1]\n").find("config.yaml:1: audit: expected a mapping") == 0);
 }
+
+TEST_CASE("packages: trust_dpkg_database defaults off; apt's keyrings and sources are critical by default") {
+  Config c;
+  std::string err;
+  REQUIRE_MESSAGE(parse_config(embedded_default_config(), "embedded default", &c, &err), err);
+  CHECK_FALSE(c.packages.trust_dpkg_database);
+  Selection s(c.paths);
+  for (const char* p : {"/etc/apt/trusted.gpg.d/evil.asc", "/etc/apt/trusted.gpg", "/etc/apt/sources.list",
+                        "/etc/apt/sources.list.d/debian.sources", "/usr/share/keyrings/debian-archive-keyring.gpg"}) {
+    REQUIRE_MESSAGE(s.rule_for(p), p);
+    CHECK_MESSAGE(s.rule_for(p)->severity == Severity::kCritical, p);
+  }
+  REQUIRE_MESSAGE(parse_config("packages:\n  trust_dpkg_database: true\n", "config.yaml", &c, &err), err);
+  CHECK(c.packages.trust_dpkg_database);
+  Config again;
+  REQUIRE_MESSAGE(parse_config(dump_config(c), "dump", &again, &err), err);
+  CHECK(again.packages.trust_dpkg_database);
+  CHECK(parse_error("packages:\n  trust_dpkg: true\n") == "config.yaml:2: unknown key 'packages.trust_dpkg'");
+  CHECK(parse_error("packages:\n  trust_dpkg_database: sometimes\n")
+            .find("config.yaml:2: packages.trust_dpkg_database: expected true or false") == 0);
+}

@@ -168,3 +168,36 @@ TEST_CASE("baseline_loki_entry: kind baseline, serial, created and the signer's 
   b.key_id.clear();  // unsigned (--allow-unsigned experiments): null
   CHECK(nlohmann::json::parse(baseline_loki_entry(b, "n", 1).line)["key_id"].is_null());
 }
+
+TEST_CASE("drift_log_line: a package cause carries its proof; an unproven claim is unexplained with the claim") {
+  std::vector<Entry> base = {file_entry("/usr/bin/zstd", 1), file_entry("/usr/bin/zz", 1)};
+  std::vector<Entry> now = {file_entry("/usr/bin/zstd", 2), file_entry("/usr/bin/zz", 2)};
+  Comparison c = compare_entries(base, now, ComparePolicy{});
+  REQUIRE(c.drifts.size() == 2);
+  for (Drift& d : c.drifts) {
+    d.cause.package = true;
+    d.cause.package_name = "zstd";
+    d.cause.version_before = "1";
+    d.cause.version_now = "2";
+  }
+  c.drifts[0].cause.proof = "signed-archive";
+  c.drifts[0].cause.proof_chain = {"/var/lib/apt/lists/x_InRelease", "/var/lib/apt/lists/x_Packages.lz4",
+                                   "/var/cache/apt/archives/zstd_2_amd64.deb"};
+  c.drifts[1].cause.package = false;
+  c.drifts[1].cause.unproven_claim = true;
+  c.drifts[1].cause.proof = "dpkg-database";
+  c.drifts[1].cause.proof_reason = "no verified Packages index lists zstd 2 (amd64)";
+  DriftTracker tracker;
+  auto t = tracker.update(c);
+  REQUIRE(t.size() == 2);
+  const auto proven = nlohmann::json::parse(drift_log_line(t[0], "n1", 1, "", 100));
+  CHECK(proven["cause"] == "package");
+  CHECK(proven["package_proof"] == "signed-archive");
+  CHECK(proven["package_proof_chain"].size() == 3);
+  const auto unproven = nlohmann::json::parse(drift_log_line(t[1], "n1", 1, "", 100));
+  CHECK(unproven["cause"] == "unexplained");  // what the alert rules page for
+  CHECK(unproven["package"] == "zstd");
+  CHECK(unproven["package_proof"] == "dpkg-database");
+  CHECK(unproven["package_claim_unproven"] == true);
+  CHECK(unproven["package_proof_reason"] == "no verified Packages index lists zstd 2 (amd64)");
+}

@@ -25,14 +25,17 @@ locals {
   config    = file("${path.module}/../agent-config.yaml")
   # Host directories, mounted read-only at /host<dir> with HostToContainer propagation.
   host_dirs = {
-    "/etc"             = "host-etc"
-    "/usr/bin"         = "host-usr-bin"
-    "/usr/sbin"        = "host-usr-sbin"
-    "/usr/local/bin"   = "host-usr-local-bin"
-    "/usr/local/sbin"  = "host-usr-local-sbin"
-    "/opt/cni/bin"     = "host-opt-cni-bin"
-    "/var/lib/dpkg"    = "host-var-lib-dpkg"
-    "/var/lib/kubelet" = "host-var-lib-kubelet"
+    "/etc"                    = "host-etc"
+    "/usr/bin"                = "host-usr-bin"
+    "/usr/sbin"               = "host-usr-sbin"
+    "/usr/local/bin"          = "host-usr-local-bin"
+    "/usr/local/sbin"         = "host-usr-local-sbin"
+    "/opt/cni/bin"            = "host-opt-cni-bin"
+    "/var/lib/dpkg"           = "host-var-lib-dpkg"
+    "/var/lib/apt/lists"      = "host-var-lib-apt-lists"
+    "/var/cache/apt/archives" = "host-var-cache-apt-archives"
+    "/usr/share/keyrings"     = "host-usr-share-keyrings"
+    "/var/lib/kubelet"        = "host-var-lib-kubelet"
   }
   # kubelet's directories with other pods' volumes, its keys and sockets, covered by an empty
   # read-only volume (readOnly is not recursive; README.md "What kubectl exec reaches").

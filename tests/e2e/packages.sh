@@ -9,6 +9,10 @@ DPKG=$ROOT/var/lib/dpkg
 mkdir -p "$DPKG/info" "$ROOT/etc/ssh"
 ln -s usr/bin "$ROOT/bin"    # merged /usr: packages still list /bin paths
 md5() { md5sum "$1" | cut -d' ' -f1; }
+# The fake node has no apt chain to prove causes with: this test is about dpkg's
+# side, so it takes dpkg's word (tests/e2e/apt_proof.sh tests the proofs).
+cp "$T/config.yaml" "$T/untrusting.yaml"
+printf 'packages: { trust_dpkg_database: true }\n' >> "$T/config.yaml"
 
 printf 'ELF kubelet 1.34.1\n' > "$ROOT/usr/bin/kubelet"
 printf 'ELF kubelet helper\n' > "$ROOT/usr/bin/kubelet-helper"; chmod 755 "$ROOT/usr/bin/kubelet-helper"
@@ -118,6 +122,19 @@ cause('/etc/hosts', 'unexplained')
 cause('/usr/bin/dropper', 'unexplained')
 assert doc['summary']['causes'] == {'package': 4, 'unexplained': 7}, doc['summary']
 PY
+# By default dpkg's word alone explains nothing on a critical path: kubelet (/usr/bin) counts as unexplained.
+run 7 check --config "$T/untrusting.yaml" --json
+python3 - "$T/out" <<'PY' || fail "an unproven package claim on a critical path"
+import json, sys
+d = {x['path']: x for x in json.load(open(sys.argv[1]))['drift']}
+k = d['/usr/bin/kubelet']
+assert k['cause'] == 'unexplained' and k['package_claim_unproven'] and k['package_proof'] == 'dpkg-database', k
+assert k['package'] == 'kubelet' and k['package_proof_reason'] == 'no trusted keyring imported', k
+assert d['/usr/bin/oldtool']['package_proof_reason'] == 'the package was removed: no archive proves an absence'
+assert sorted(p for p, x in d.items() if x.get('package_claim_unproven')) == [
+    '/etc/ssh/ssh_config', '/usr/bin/kubelet', '/usr/bin/newtool', '/usr/bin/oldtool'], d
+assert all(x['cause'] == 'unexplained' for x in d.values())
+PY
 check 7
 has "causes: 7 unexplained, 4 package"
 has "cause: package kubelet 1.34.1-1.1 -> 1.34.2-1.1"
@@ -130,7 +147,7 @@ python3 -c "import json,sys; d={x['path']:x for x in json.load(open(sys.argv[1])
   fail "a rewritten md5sums without a version change must not explain a swapped binary"
 
 # accept --explained: exactly the package drift; the hand edits stay
-run 0 accept --config "$T/config.yaml" --explained --output "$T/next.drift" --signing-key "$T/key.pem"
+run 0 accept --config "$T/config.yaml" --explained --trust-dpkg-database --output "$T/next.drift" --signing-key "$T/key.pem"
 has "4 drifted paths explained by packages, 7 unexplained" err
 cp "$T/state/baseline.drift" "$T/before-accept.drift"
 run 0 baseline install --config "$T/config.yaml" "$T/next.drift"

@@ -5,7 +5,8 @@
 # TARGET: exports (the exports(5) parser and rules), baseline (the one
 # baseline reader, fed uncompressed tar streams), semantic (the config
 # readers, key paths and the key differ) or audit (the audit log reader,
-# window and correlation, fed audit.log text).
+# window and correlation, fed audit.log text) or aptproof (the deb822, sources,
+# compressed-index and .deb readers of aptproof/, fed index, control and .deb bytes).
 # Exit 0 means no crash, leak, trap or hang (an input over 10 s) in RUNS runs.
 # Not part of CTest: it takes minutes. FUZZ_BUILD_DIR, CLANGXX and JOBS
 # override where it builds, which compiler, and how many build jobs run.
@@ -24,9 +25,10 @@ case $TARGET in
   baseline) MAX_LEN=65536; DICT=() ;;
   semantic) MAX_LEN=16384; DICT=() ;;
   audit) MAX_LEN=16384; DICT=(-dict="$HERE/audit.dict") ;;
-  *) echo "run.sh: unknown target '$TARGET' (exports, baseline, semantic or audit)" >&2; exit 2 ;;
+  aptproof) MAX_LEN=65536; DICT=(-dict="$HERE/aptproof.dict") ;;
+  *) echo "run.sh: unknown target '$TARGET' (exports, baseline, semantic, audit or aptproof)" >&2; exit 2 ;;
 esac
-# The libraries the target fuzzes (driftd_exports, driftd_baseline, driftd_semantic, driftd_audit), built by
+# The libraries the target fuzzes (driftd_exports, driftd_baseline, driftd_semantic, driftd_audit, driftd_aptproof), built by
 # CMake with clang and the fuzzer's instrumentation: no source list here.
 cmake -S "$SRC" -B "$OUT" -DCMAKE_CXX_COMPILER="$CLANGXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDRIFTD_FUZZ=ON -DDRIFTD_TESTS=OFF >/dev/null

@@ -22,7 +22,9 @@ TRUSTED_REGISTRY = "ghcr.io/viktorbarzin/"
 # host directory -> mount path; all read-only with HostToContainer (issue 6, README "Kubernetes").
 HOST_DIRS = {p: "/host" + p for p in [
     "/etc", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/opt/cni/bin",
-    "/var/lib/dpkg", "/var/lib/kubelet"]}
+    "/var/lib/dpkg", "/var/lib/kubelet",
+    # apt's signed chain for package proofs (issue 21)
+    "/var/lib/apt/lists", "/var/cache/apt/archives", "/usr/share/keyrings"]}
 STATE_DIR = "/var/lib/driftd"
 # kubelet's directories with other pods' volumes, its keys and sockets: covered in the pod by an
 # empty read-only volume (readOnly is not recursive; README "What kubectl exec reaches").
@@ -269,6 +271,9 @@ MUTANTS = {
     "cpu-limit": lambda o: container_of(o)["resources"].setdefault("limits", {}).update(cpu="500m"),
     "no-dpkg-mount": lambda o: pod_of(o)["volumes"].__setitem__(
         slice(None), [v for v in pod_of(o)["volumes"] if v["name"] != "host-var-lib-dpkg"]),
+    "no-apt-lists-mount": lambda o: pod_of(o)["volumes"].__setitem__(
+        slice(None), [v for v in pod_of(o)["volumes"] if v["name"] != "host-var-lib-apt-lists"]),
+    "writable-apt-archives": lambda o: set_mount(o, "/host/var/cache/apt/archives", readOnly=False),
     "extra-capability": lambda o: container_of(o)["securityContext"]["capabilities"]["add"].append("SYS_PTRACE"),
     "service-account-token": lambda o: pod_of(o).update(automountServiceAccountToken=True),
     "egress-anywhere": lambda o: [np["spec"]["egress"].append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
