@@ -132,6 +132,7 @@ class Daemon {
   void start_audit();
   void poll_audit();
   void audit_heartbeat(Clock::time_point now);
+  void send_heartbeat_line();
   void poll_runtime();
   void load_states();
   void handle_signal(int sig, bool* quit);
@@ -172,6 +173,11 @@ class Daemon {
   // is looked at every runtime.interval; its entries join the node's.
   std::unique_ptr<RuntimePoller> runtime_;
   std::optional<Clock::time_point> runtime_due_;
+
+  // The `heartbeat` Loki line (driftd alive and what it holds: a week
+  // without one is "no data" in driftctl report): at start, then daily.
+  std::optional<Clock::time_point> heartbeat_line_due_;
+  int64_t last_full_check_ns_ = 0;
 
   PendingRechecks pending_;
   RescanWorker rescan_;
@@ -239,6 +245,7 @@ void Daemon::load_baseline(const std::string& why) {
   metrics_.set_baseline(true, b.meta.created);
   health_.set_baseline("serial " + std::to_string(b.meta.serial) + " valid", true);
   if (o.replaced) {
+    send_lines({baseline_loki_entry({b.meta.serial, b.meta.created, baseline_.key_id()}, config_.node, wall_ns())});
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
                " entries, key " + baseline_.key_id() + ") loaded: " + why);
   }
@@ -274,6 +281,7 @@ void Daemon::finish_full_rescan() {
   const uint64_t incomplete = r.incomplete, bytes_hashed = r.bytes_hashed;
   node_.replace_all(std::move(r));
   health_.full_check_done(Clock::now());
+  last_full_check_ns_ = wall_ns();
   if (runtime_) node_.replace_runtime(runtime_->current());
   metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
   daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
@@ -466,6 +474,17 @@ void Daemon::poll_audit() {
   }
 }
 
+void Daemon::send_heartbeat_line() {
+  heartbeat_line_due_ = Clock::now() + std::chrono::hours(24);
+  const auto& b = baseline_.current();
+  HeartbeatFacts h;
+  h.baseline_serial = b && baseline_.valid() ? b->meta.serial : 0;
+  h.entries = b ? b->entries.size() : 0;
+  h.last_full_check_ns = last_full_check_ns_;
+  h.version = kToolVersion;
+  send_lines({heartbeat_loki_entry(h, config_.node, wall_ns())});
+}
+
 void Daemon::audit_heartbeat(Clock::time_point now) {
   std::string err;
   if (!audit_->write_heartbeat(now, wall_ns() / 1000000, &err)) daemon_log("audit heartbeat: " + err);
@@ -499,6 +518,7 @@ void Daemon::reload_config() {
   config_ = std::move(next);
   daemon_log("SIGHUP: config reloaded from " + config_.source);
   health_.set_rescan_interval(config_.rescan_interval);
+  node_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
   if (sinks_changed) sinks_.restart(config_, writer_.spool());
   dpkg_.forget();  // root may have changed; dpkg's database is read again
   place_watches();
@@ -527,7 +547,9 @@ void Daemon::on_inotify() {
   if (!ev.new_dirs.empty() || watcher_->watches() != watches_before) {
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
   }
-  pending_.add(ev.scopes, Clock::now(), config_.debounce);
+  // With audit attribution the trailing window lets the write's audit record
+  // reach the log before the drift is judged (never longer than debounce).
+  pending_.add(ev.scopes, Clock::now(), config_.debounce, /*leading=*/!audit_);
   bool audit_changed = false;
   for (const std::string& p : ev.aux_paths) {
     if (p == config_.baseline) load_baseline("installed");
@@ -544,7 +566,7 @@ void Daemon::on_inotify() {
 Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_point next_watchdog) const {
   auto deadline = next_rescan_;
   for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, exports_.due(), writer_.retry_at(),
-                         expect_.due(), runtime_due_,
+                         expect_.due(), runtime_due_, heartbeat_line_due_,
                          audit_ ? std::optional<Clock::time_point>(audit_->heartbeat_due()) : std::nullopt,
                          audit_ && audit_->more() ? std::optional<Clock::time_point>(Clock::now()) : std::nullopt}) {
     if (at) deadline = std::min(deadline, *at);
@@ -560,6 +582,7 @@ void Daemon::run_due(Clock::time_point now) {
   if (exports_.take_due(now)) run_exports_checks();
   if (expect_.take_due(now)) run_expectations();
   if (runtime_due_ && now >= *runtime_due_) poll_runtime();
+  if (heartbeat_line_due_ && now >= *heartbeat_line_due_) send_heartbeat_line();
   if (audit_ && now >= audit_->heartbeat_due()) audit_heartbeat(now);
   else if (audit_ && audit_->more()) poll_audit();
   if (writer_.retry_at() && now >= *writer_.retry_at()) {
@@ -592,6 +615,7 @@ int Daemon::start() {
   if (!load_config_file(&config_)) return kExitUsage;
   health_.set_rescan_interval(config_.rescan_interval);
   health_.loop_turned(Clock::now());
+  node_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
   if (!make_directories(config_.state_dir, 0700)) {
     daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
     return kExitIo;
@@ -628,6 +652,7 @@ int Daemon::start() {
   start_runtime();  // compares with the baseline from its first look
   run_exports_checks();
   run_expectations();
+  send_heartbeat_line();  // alive, and what it holds (driftctl report: silent is not clean)
   if (!baseline_.current()) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check
   // may run long at idle priority.

@@ -1,6 +1,8 @@
 // The node's state and its judgement (see the header).
 #include "agent/node_state.h"
 
+#include "agent/package_cause.h"
+
 #include <algorithm>
 
 namespace drift {
@@ -15,6 +17,11 @@ void NodeState::replace_scoped(const std::vector<RecheckScope>& scopes, ScanResu
   if (!known_) return;
   drift::replace_scoped(&entries_, scopes, std::move(result.entries));
   snapshots_.merge(result.snapshots);
+}
+
+void NodeState::set_package_proof(const std::string& state_dir, bool trust_dpkg_database) {
+  proof_ = std::make_pair(state_dir, trust_dpkg_database);
+  prover_.reset();
 }
 
 void NodeState::replace_runtime(const std::vector<Entry>& runtime) {
@@ -45,7 +52,19 @@ NodeState::Judgement NodeState::judge(const Baseline& baseline, const ComparePol
   }
   j.judged = true;
   j.force_push = verdict.force_push;
-  if (!j.comparison.drifts.empty()) dpkg->packages().classify(baseline, &j.comparison);
+  if (!j.comparison.drifts.empty()) {
+    dpkg->packages().classify(baseline, &j.comparison);
+    if (proof_) {
+      if (!prover_ || prover_loads_ != dpkg->loads()) {
+        prover_ = std::make_unique<AptProver>(apt_prover_options(root, proof_->first));
+        prover_loads_ = dpkg->loads();
+        proof_warned_.clear();
+      }
+      for (std::string& w : prove_package_causes(prover_.get(), dpkg->packages().db(), proof_->second, &j.comparison)) {
+        if (proof_warned_.insert(w).second) j.log.push_back(std::move(w));  // once per prover, not per re-check
+      }
+    }
+  }
   j.transitions = tracker->update(j.comparison);
   for (const DriftTransition& t : j.transitions) {
     if (!t.cleared && t.drift && t.drift->before && t.drift->before->snapshot) {

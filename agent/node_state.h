@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "agent/dpkg_gate.h"
+#include "aptproof/apt_prover.h"
 #include "agent/drift_tracker.h"
 #include "agent/scan.h"
 #include "baseline/bundle.h"
@@ -33,6 +35,12 @@ class NodeState {
   /// The runtime kernel state's entries (type kRuntime, from the poller)
   /// replace the ones held; a full check's list has none of its own.
   void replace_runtime(const std::vector<Entry>& runtime);
+  /// Package causes are proven through apt's signed chain (aptproof/): its
+  /// temporary GnuPG home under state_dir; `trust_dpkg_database` as the
+  /// config says. The prover and its caches live until dpkg's database is
+  /// read again (an upgrade brings new lists and .debs). Without this call
+  /// causes are dpkg's word alone.
+  void set_package_proof(const std::string& state_dir, bool trust_dpkg_database);
   /// True once a full check was taken.
   bool known() const { return known_; }
   size_t size() const { return entries_.size(); }
@@ -57,6 +65,10 @@ class NodeState {
   std::vector<Entry> entries_;
   std::map<std::string, std::string> snapshots_;
   bool known_ = false;
+  std::optional<std::pair<std::string, bool>> proof_;  // state_dir, trust_dpkg_database
+  std::unique_ptr<AptProver> prover_;
+  uint64_t prover_loads_ = 0;  // the dpkg gate's load count the prover belongs to
+  std::set<std::string> proof_warned_;
 };
 
 }  // namespace drift

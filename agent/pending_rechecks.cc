@@ -22,7 +22,7 @@ bool covered_by(const std::string& path, const std::set<std::string>& subtrees) 
 }  // namespace
 
 void PendingRechecks::add(const std::vector<RecheckScope>& scopes, Clock::time_point now,
-                          std::chrono::milliseconds debounce) {
+                          std::chrono::milliseconds debounce, bool leading) {
   bool complete = false;
   for (const RecheckScope& s : scopes) {
     auto [it, inserted] = pending_.emplace(s.path, Pending{s.self_only, s.complete});
@@ -36,7 +36,7 @@ void PendingRechecks::add(const std::vector<RecheckScope>& scopes, Clock::time_p
   if (!first_event_) first_event_ = now;
   // Quiet: no event and no re-check for a whole window.
   const bool quiet = !last_activity_ || now - *last_activity_ >= debounce;
-  if (complete && quiet && !leading_at_) leading_at_ = now;
+  if (leading && complete && quiet && !leading_at_) leading_at_ = now;
   last_activity_ = now;
 }
 

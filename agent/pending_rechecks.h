@@ -25,8 +25,11 @@ class PendingRechecks {
   using Clock = std::chrono::steady_clock;
 
   /// Adds the scopes of one read of events; a subtree wins over self-only,
-  /// a path's latest event says whether its change is complete.
-  void add(const std::vector<RecheckScope>& scopes, Clock::time_point now, std::chrono::milliseconds debounce);
+  /// a path's latest event says whether its change is complete. `leading`
+  /// false: no leading edge (the audit log's record of a write lands after
+  /// inotify's event; the trailing window gives it `debounce` to arrive).
+  void add(const std::vector<RecheckScope>& scopes, Clock::time_point now, std::chrono::milliseconds debounce,
+           bool leading = true);
   /// When the next batch is due, if there is one: at once for a complete
   /// change after a quiet period, else the first event + debounce.
   std::optional<Clock::time_point> due(std::chrono::milliseconds debounce) const;

@@ -130,3 +130,11 @@ TEST_CASE("PendingRechecks: a complete subtree on the leading edge takes what it
   CHECK(b.scopes[0].path == "/etc/d");
   REQUIRE(p.due(kDebounce));  // /etc/e stays for the trailing edge
 }
+
+TEST_CASE("PendingRechecks: without the leading edge (audit on) a lone complete change trails") {
+  PendingRechecks p;
+  const auto t0 = PendingRechecks::Clock::time_point{} + std::chrono::hours(1);
+  p.add({{"/etc/a", true, true}}, t0, kDebounce, /*leading=*/false);
+  CHECK(*p.due(kDebounce) == t0 + kDebounce);
+  CHECK_FALSE(p.take(t0 + kDebounce).leading);
+}

@@ -1,7 +1,8 @@
 # The nightly upgrade, as driftd sees it: while dpkg holds its lock, files and
 # database disagree, so drift is judged when dpkg has finished; the upgraded
 # binary is then `cause="package"` (and a hand edit beside it `unexplained`),
-# on Pushgateway and in the Loki line.
+# on Pushgateway and in the Loki line (with package_proof dpkg-database: this
+# fake node has no apt chain, so it takes dpkg's word by config).
 source "$(dirname "$0")/lib.sh"
 DPKG=$ROOT/var/lib/dpkg
 mkdir -p "$DPKG/info"
@@ -15,6 +16,9 @@ sums() { printf '/.\n/usr/bin/kubelet\n' > "$DPKG/info/kubelet.list"
          printf '%s  usr/bin/kubelet\n' "$(md5sum < "$ROOT/usr/bin/kubelet" | cut -d' ' -f1)" > "$DPKG/info/kubelet.md5sums"; }
 sums
 status 1.34.1-1.1
+# A fake node has no apt chain to prove a cause with (tests/e2e/apt_proof.sh proves real ones):
+# dpkg's word is taken here on purpose, and the line says which proof it had.
+write_config "packages: { trust_dpkg_database: true }"
 make_baseline
 start_driftd
 wait_until 30 "first full check pushed" first_check_done
@@ -48,6 +52,7 @@ wait_until 20 "the Loki line with the package" loki_count_is 1 '"package":"kubel
 line=$(loki_lines '"package":"kubelet"')
 grep -qF '"cause":"package"' <<<"$line" || fail "Loki line lacks the cause: $line"
 grep -qF '"package_version_before":"1.34.1-1.1","package_version_now":"1.34.2-1.1"' <<<"$line" || fail "Loki line lacks the versions: $line"
+grep -qF '"package_proof":"dpkg-database"' <<<"$line" || fail "Loki line lacks the proof: $line"
 
 # A hand edit beside it is unexplained: that is what pages.
 printf '#!/bin/sh\necho swapped\n' > "$ROOT/usr/bin/tool"
