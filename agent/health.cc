@@ -12,6 +12,7 @@ void Health::set_baseline(const std::string& state, bool comparing) {
   std::lock_guard<std::mutex> lock(mutex_);
   baseline_ = state;
   comparing_ = comparing;
+  baseline_decided_ = true;
 }
 
 std::chrono::milliseconds Health::full_check_bound() const {
@@ -41,6 +42,7 @@ Health::Answer Health::live(Clock::time_point now) const {
 
 Health::Answer Health::ready(Clock::time_point now) const {
   const int64_t full = full_ns_.load(std::memory_order_relaxed);
+  if (!baseline_decided_) return {503, "starting: the baseline is not loaded yet"};
   if (full == 0 && !comparing_) return {200, "ready: no valid baseline to check against; watching for one"};
   if (full == 0) return {503, "first full check running"};
   return {200, "ready: last full check " + seconds(ns(now) - full) + " ago"};

@@ -57,6 +57,7 @@ class Health {
   mutable std::mutex mutex_;
   std::string baseline_ = "none loaded yet";
   std::atomic<bool> comparing_{false};
+  std::atomic<bool> baseline_decided_{false};  // the first baseline load was tried
 };
 
 }  // namespace drift

@@ -21,6 +21,8 @@ TEST_CASE("Health: live through a long first check, stuck when the loop stops, s
   CHECK(a.status == 200);
   CHECK(a.text.find("first full check running") != std::string::npos);
   CHECK(a.text.find("baseline none loaded yet") != std::string::npos);
+  CHECK(h.ready(t0).status == 503);  // starting: the baseline not loaded yet
+  h.set_baseline("none valid (no baseline installed)", false);
   CHECK(h.ready(t0).status == 200);  // no baseline: nothing to check, ready and waiting
   CHECK(h.ready(t0).text.find("no valid baseline") != std::string::npos);
   h.set_baseline("serial 7 valid", true);
