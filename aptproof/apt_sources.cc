@@ -9,22 +9,10 @@
 #include <cctype>
 
 #include "aptproof/deb822.h"
+#include "lib/split_words.h"
 
 namespace drift {
 namespace {
-
-std::vector<std::string> split_ws(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') ++j;
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 std::vector<std::string> split_comma(std::string_view s) {
   std::vector<std::string> out;
@@ -69,7 +57,7 @@ std::vector<AptSource> parse_sources_list(std::string_view text, const std::stri
     } else {
       rest = std::string(l);
     }
-    const std::vector<std::string> words = split_ws(rest);
+    const std::vector<std::string> words = split_words(rest);
     if (words.empty()) continue;
     if (words[0] != "deb" && words[0] != "deb-src") {
       problems->push_back(file + ":" + std::to_string(line_no) + ": not a deb line");
@@ -85,7 +73,7 @@ std::vector<AptSource> parse_sources_list(std::string_view text, const std::stri
     s.suites = {words[2]};
     s.file = file;
     s.line = line_no;
-    for (const std::string& opt : split_ws(options)) {
+    for (const std::string& opt : split_words(options)) {
       const size_t eq = opt.find('=');
       if (eq == std::string::npos) continue;
       std::string key = opt.substr(0, eq);
@@ -118,7 +106,7 @@ std::vector<AptSource> parse_sources_deb822(std::string_view text, const std::st
       continue;
     }
     bool deb = false;
-    for (const std::string& t : split_ws(*types)) deb |= t == "deb";
+    for (const std::string& t : split_words(*types)) deb |= t == "deb";
     if (!deb) continue;
     std::vector<std::string> files;
     std::string inline_key;
@@ -126,15 +114,15 @@ std::vector<AptSource> parse_sources_deb822(std::string_view text, const std::st
       if (sb->find("-----BEGIN PGP PUBLIC KEY BLOCK-----") != std::string::npos) {
         inline_key = *sb;  // continuation lines joined by '\n'; "." lines made empty: the armor
       } else {
-        for (const std::string& w : split_ws(*sb)) {
+        for (const std::string& w : split_words(*sb)) {
           for (std::string& f : split_comma(w)) files.push_back(std::move(f));
         }
       }
     }
-    for (const std::string& uri : split_ws(*uris)) {
+    for (const std::string& uri : split_words(*uris)) {
       AptSource s;
       s.uri = strip_trailing_slash(uri);
-      s.suites = split_ws(*suites);
+      s.suites = split_words(*suites);
       s.signed_by_files = files;
       s.signed_by_inline = inline_key;
       s.file = file;

@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "semantic/key_path.h"
+#include "lib/split_words.h"
 #include "semantic/readers.h"
 
 namespace drift {
@@ -87,19 +88,6 @@ bool unquote(std::string_view raw, std::string* out, std::string* err) {
   return true;
 }
 
-std::vector<std::string> words_of(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 bool valid_var(std::string_view v) {
   if (v.empty() || (v[0] >= '0' && v[0] <= '9')) return false;
   return std::all_of(v.begin(), v.end(), [](char c) {
@@ -138,7 +126,7 @@ FlatDoc read_kubelet_flags(std::string_view text) {
     std::string_view raw = line.substr(eq + 1);
     while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
     if (!unquote(raw, &value, &err)) return fail(line_no, std::string(var) + ": " + err);
-    const std::vector<std::string> words = words_of(value);
+    const std::vector<std::string> words = split_words(value);
     const std::string prefix = join_key("", var);
     if (words.empty()) doc.set(prefix, {"", "", line_no});
     for (size_t i = 0; i < words.size(); ++i) {
