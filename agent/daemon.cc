@@ -8,9 +8,10 @@
 // InstalledBaseline (verify, rollback floor, snapshots by digest), DpkgGate
 // (judge drift only when dpkg is done), RescanWorker (the full check's
 // thread), PendingRechecks (the debounce), DriftTracker (transitions and
-// saved state), the sources ExportsSource, ExpectationSource and
-// RuntimePoller, loki_lines (every Loki line), StateWriter (state_dir writes
-// that wait when the disk is full) and Sinks.
+// saved state), DaemonSources (the exports checks, expect: rules, runtime
+// kernel state and audit log, each returning what it asks of the daemon as
+// data), loki_lines (every Loki line), StateWriter (state_dir writes that
+// wait when the disk is full) and Sinks.
 #include "agent/daemon.h"
 
 #include <poll.h>
@@ -26,17 +27,14 @@
 #include <optional>
 #include <set>
 
-#include "agent/audit_attribution.h"
-#include "agent/audit_source.h"
 #include "agent/check.h"
 #include "agent/config.h"
 #include "agent/confine.h"
 #include "agent/daemon_log.h"
+#include "agent/daemon_sources.h"
 #include "agent/dpkg_gate.h"
 #include "agent/drift_tracker.h"
 #include "agent/exit_codes.h"
-#include "agent/expectation_source.h"
-#include "agent/exports_source.h"
 #include "agent/health.h"
 #include "agent/highest_serial.h"
 #include "agent/installed_baseline.h"
@@ -45,8 +43,6 @@
 #include "agent/node_state.h"
 #include "agent/pending_rechecks.h"
 #include "agent/rescan_worker.h"
-#include "agent/runtime_poller.h"
-#include "agent/runtime_scan.h"
 #include "agent/scan.h"
 #include "agent/sinks.h"
 #include "agent/state_file.h"
@@ -85,24 +81,6 @@ void log_transition(const DriftRecord& r, bool cleared, const std::string& actor
               {"DRIFT_SEVERITY", severity_name(r.severity)}, {"DRIFT_EVENT", cleared ? "cleared" : "drift"}});
 }
 
-void log_exports_transition(const ExportsTransition& t) {
-  const ExportsViolation& v = t.violation;
-  const std::string where = escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "");
-  daemon_log(std::string(t.cleared ? "exports: cleared " : "exports: ") + where + ": " + v.rule + ": " + v.message,
-             {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "exports"},
-              {"DRIFT_SEVERITY", v.critical ? "critical" : "warning"}, {"DRIFT_EVENT", t.cleared ? "cleared" : "exports"}});
-}
-
-void log_expectation_transition(const ExpectationTransition& t) {
-  const ExpectationViolation& v = t.violation;
-  const std::string where = escape_bytes(v.file) + (v.line ? ":" + std::to_string(v.line) : "");
-  daemon_log(std::string(t.cleared ? "expect: cleared " : "expect: ") + v.rule + ": " + where + ": " +
-                 escape_bytes(v.key) + ": expected " + v.expected + ", is " + escape_bytes(v.actual),
-             {{"DRIFT_PATH", escape_bytes(v.file)}, {"DRIFT_KIND", "expectation"},
-              {"DRIFT_SEVERITY", severity_name(v.severity)},
-              {"DRIFT_EVENT", t.cleared ? "cleared" : "expectation"}});
-}
-
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -126,12 +104,11 @@ class Daemon {
   bool evaluate(bool force_push);
   void send_lines(const std::vector<LokiEntry>& lines);
   void save_state(const std::string& name, const std::string& content, const std::string& what);
+  void apply(SourceOutput out);
   void run_exports_checks();
   void run_expectations();
   void start_runtime();
   void start_audit();
-  void poll_audit();
-  void audit_heartbeat(Clock::time_point now);
   void send_heartbeat_line();
   void poll_runtime();
   void load_states();
@@ -155,24 +132,12 @@ class Daemon {
   DpkgGate dpkg_;  // the package-aware check waits for dpkg
   std::optional<Clock::time_point> evaluate_again_at_;
 
-  // The /etc/exports checks (exports.enabled): run at start, on every full
-  // check, and `debounce` after a change to a file they read.
-  ExportsSource exports_;
-
-  // The `expect:` rules: run at start, on every full check, and after a
-  // re-check read a file a rule reads.
-  ExpectationSource expect_;
-
-  // Who changed it (audit.enabled): the host's audit log, followed through
-  // inotify on its directory, read before each judgement.
-  std::unique_ptr<AuditSource> audit_;
-  std::string audit_dir_;  // the log's directory as driftd opens it (root prefixed)
-  bool audit_ok_ = false;
-
-  // The runtime kernel state (runtime.enabled): /proc has no inotify, so it
-  // is looked at every runtime.interval; its entries join the node's.
-  std::unique_ptr<RuntimePoller> runtime_;
-  std::optional<Clock::time_point> runtime_due_;
+  // The sources beside the file scan: the exports checks and expect: rules
+  // (at start, on every full check, after a change to a file they read), the
+  // runtime kernel state (/proc has no inotify: every runtime.interval; its
+  // entries join the node's) and the audit log (who changed it: followed
+  // through inotify on its directory, read before each judgement).
+  DaemonSources sources_{&metrics_, log_line};
 
   // The `heartbeat` Loki line (driftd alive and what it holds: a week
   // without one is "no data" in driftctl report): at start, then daily.
@@ -249,7 +214,7 @@ void Daemon::load_baseline(const std::string& why) {
     daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
                " entries, key " + baseline_.key_id() + ") loaded: " + why);
   }
-  if (runtime_) runtime_->set_baseline(b.entries);
+  sources_.set_runtime_baseline(b.entries);
   trim_heap();
   if (node_.known()) evaluate(true);
   else if (!rescan_.running()) start_full_rescan();
@@ -282,7 +247,7 @@ void Daemon::finish_full_rescan() {
   node_.replace_all(std::move(r));
   health_.full_check_done(Clock::now());
   last_full_check_ns_ = wall_ns();
-  if (runtime_) node_.replace_runtime(runtime_->current());
+  if (sources_.runtime_on()) node_.replace_runtime(sources_.runtime_entries());
   metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
   daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
              " bytes hashed in " + std::to_string(done.seconds).substr(0, 5) + " s, " +
@@ -321,7 +286,7 @@ void Daemon::recheck_pending() {
   if (restart_to_reconfine_) return;
   node_.replace_scoped(batch.scopes, std::move(fresh));
   for (const RecheckScope& s : batch.scopes) {
-    expect_.note_changed(config_.expect, s.path, !s.self_only, Clock::now(), Millis(0));
+    sources_.note_rechecked(config_, s.path, !s.self_only, Clock::now());
   }
   if (evaluate(false)) {
     metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - batch.first_event).count());
@@ -347,21 +312,15 @@ bool Daemon::evaluate(bool force_push) {
   const std::map<std::string, std::string> before =
       reread_snapshots(config_.baseline, baseline_.payload_sha256(), j.wanted_before);
   const int64_t now = wall_ns();
-  if (audit_ && !j.transitions.empty()) poll_audit();
+  if (!j.transitions.empty()) sources_.poll_audit(now / 1000000);
   std::vector<LokiEntry> lines;
   for (const DriftTransition& t : j.transitions) {
     const DriftRecord& r = t.record;
     if (!t.cleared) metrics_.count_drift_event({r.path, r.kind, r.severity, r.cause});
     // Attribution adds to the line; it changes no severity and no count above.
-    std::optional<nlohmann::json> actor;
     std::string by;
-    if (audit_ && !t.cleared && t.drift) {
-      const Attribution a = audit_->attribute(*t.drift, now / 1000000);
-      metrics_.count_attribution(actor_class_name(a.cls),
-                                 a.cls == ActorClass::kUnknown ? unattributed_reason_name(a.reason) : "");
-      actor = actor_json(a, config_.audit.argv);
-      by = actor_text(a);
-    }
+    const std::optional<nlohmann::json> actor =
+        !t.cleared && t.drift ? sources_.attribute(*t.drift, now / 1000000, config_.audit.argv, &by) : std::nullopt;
     log_transition(r, t.cleared, by);
     lines.push_back(drift_loki_entry(t, config_.node, now, drift_content_diff(t, before, node_.snapshots()),
                                      config_.loki_max_diff_bytes, actor ? &*actor : nullptr));
@@ -386,92 +345,52 @@ void Daemon::save_state(const std::string& name, const std::string& content, con
   writer_.save(config_.state_dir + "/" + name, content, what, Clock::now());
 }
 
-// Runs the checks, sets the metrics, and sends each new violation (and each
-// that went away) to Loki, as drift is sent: through the spool.
-void Daemon::run_exports_checks() {
-  if (!config_.exports.enabled) return;
-  const ExportsSource::Run r =
-      exports_.run(config_.exports, config_.root, config_.node, confinement_.landlock_abi > 0, wall_ns());
-  // These watches alone tell driftd when to run the checks again, whether
-  // the selection covers the files or not.
+// What a source asks for, done the same way for each: its watches, its
+// state files, its Loki lines (through the spool, as drift), a push.
+void Daemon::apply(SourceOutput out) {
   if (watcher_ && watcher_->ok()) {
-    for (const std::string& dir : r.watch_dirs) watcher_->watch_aux(dir);
+    for (const std::string& dir : out.watch_dirs) watcher_->watch_aux(dir);
   }
-  metrics_.set_exports(exports_.tracker().critical_counts());
-  for (const ExportsTransition& t : r.transitions) log_exports_transition(t);
-  for (const std::string& file : r.restart_for) {
-    daemon_log(escape_bytes(file) + " cannot be read now; it may have been replaced and Landlock follows inodes: "
-               "restarting to confine afresh (exit 75)");
-    restart_to_reconfine_ = true;
-  }
-  if (r.state) save_state(kExportsStateName, *r.state, "the exports state");
-  send_lines(r.lines);
-  if (r.state || !pushed_once_) sinks_.push_soon();
+  if (out.restart) restart_to_reconfine_ = true;
+  for (const StateSave& save : out.saves) save_state(save.name, save.content, save.what);
+  send_lines(out.lines);
+  if (out.changed || !pushed_once_) sinks_.push_soon();
 }
 
-// The same for the `expect:` rules.
-void Daemon::run_expectations() {
-  if (config_.expect.empty()) return;
-  const ExpectationSource::Run r = expect_.run(config_.expect, config_.root, config_.node, wall_ns());
-  metrics_.set_expectations(expect_.tracker().counts(), expect_.tracker().ok());
-  for (const ExpectationTransition& t : r.transitions) log_expectation_transition(t);
-  if (r.state) save_state(kExpectationStateName, *r.state, "the expectation state");
-  send_lines(r.lines);
-  if (r.state || !pushed_once_) sinks_.push_soon();
+void Daemon::run_exports_checks() {
+  apply(sources_.run_exports(config_, confinement_.landlock_abi > 0, wall_ns()));
 }
+
+void Daemon::run_expectations() { apply(sources_.run_expectations(config_, wall_ns())); }
 
 // The poller is made once confined: what it opens, Landlock has granted
 // (runtime/ under proc_root). The first look is at once, so the first full
 // check already holds the runtime state.
 void Daemon::start_runtime() {
-  runtime_.reset();
-  runtime_due_.reset();
-  if (!config_.runtime.enabled) return;
-  runtime_ = std::make_unique<RuntimePoller>(config_.runtime, load_kernel_packages(config_.root));
-  if (const auto& b = baseline_.current()) runtime_->set_baseline(b->entries);
+  const auto& b = baseline_.current();
+  sources_.start_runtime(config_, b ? &b->entries : nullptr);
   poll_runtime();
 }
 
 // One look: the entries replace the node's runtime entries, and a change
 // (into drift, further, or back) is judged like any re-check.
 void Daemon::poll_runtime() {
-  runtime_due_ = Clock::now() + config_.runtime.interval;
-  const std::vector<RuntimeTransition> changed = runtime_->poll();
-  for (const std::string& note : runtime_->take_new_notes()) daemon_log("runtime: " + note);
-  if (!node_.known()) return;  // the full check's end takes current()
-  node_.replace_runtime(runtime_->current());
-  if (!changed.empty()) evaluate(false);
+  if (!sources_.runtime_on()) return;
+  const bool changed = sources_.poll_runtime(config_, Clock::now());
+  if (!node_.known()) return;  // the full check's end takes the runtime entries
+  node_.replace_runtime(sources_.runtime_entries());
+  if (changed) evaluate(false);
 }
 
 // The audit source is made once confined (Landlock grants the log's
-// directory); its directory is watched, the heartbeat written at once.
+// directory); its directory is watched for appends, the heartbeat written at once.
 void Daemon::start_audit() {
-  audit_.reset();
-  audit_ok_ = false;
-  if (!config_.audit.enabled) return;
-  audit_ = std::make_unique<AuditSource>(config_);
+  std::optional<Millis> every;
   if (options_.test_hooks) {
-    if (const char* ms = std::getenv("DRIFTD_TEST_AUDIT_HEARTBEAT_MS")) {
-      audit_->set_heartbeat_every(Millis(std::strtoll(ms, nullptr, 10)));
-    }
+    if (const char* ms = std::getenv("DRIFTD_TEST_AUDIT_HEARTBEAT_MS")) every = Millis(std::strtoll(ms, nullptr, 10));
   }
-  audit_dir_ = read_path_for(config_.root, audit_->log_dir());
-  if (watcher_ && watcher_->ok()) watcher_->watch_aux(audit_dir_, /*appends=*/true);
-  audit_heartbeat(Clock::now());
-  poll_audit();
-}
-
-// Reads what the log gained; a flood is read a bound at a time, the rest at
-// the next turn of the loop.
-void Daemon::poll_audit() {
-  audit_->poll(wall_ns() / 1000000);
-  for (const std::string& n : audit_->take_notes()) daemon_log(n);
-  if (audit_->ok() != audit_ok_) {
-    audit_ok_ = audit_->ok();
-    metrics_.set_audit(audit_ok_, audit_->window_events());
-    if (!audit_ok_) daemon_log("audit: driftd's heartbeat did not come back through the audit log (auditd stopped, or "
-                               "no rule watches " + escape_bytes(audit_->heartbeat_path()) + ": `driftctl audit rules`)");
-  }
+  const std::optional<std::string> dir = sources_.start_audit(config_, every, Clock::now(), wall_ns() / 1000000);
+  if (dir && watcher_ && watcher_->ok()) watcher_->watch_aux(*dir, /*appends=*/true);
 }
 
 void Daemon::send_heartbeat_line() {
@@ -485,14 +404,6 @@ void Daemon::send_heartbeat_line() {
   send_lines({heartbeat_loki_entry(h, config_.node, wall_ns())});
 }
 
-void Daemon::audit_heartbeat(Clock::time_point now) {
-  std::string err;
-  if (!audit_->write_heartbeat(now, wall_ns() / 1000000, &err)) daemon_log("audit heartbeat: " + err);
-  // A minute with no heartbeat back: the trail stopped.
-  poll_audit();
-  metrics_.set_audit(audit_ok_, audit_->window_events());
-}
-
 // The drift, exports and expectation states of the last run, so a restart does not
 // announce known drift again; a bad file is set aside, never a reason to stop.
 void Daemon::load_states() {
@@ -502,10 +413,7 @@ void Daemon::load_states() {
     if (!r.message.empty()) daemon_log(r.message);
   };
   load(kDriftStateName, [this](const std::string& text) { return tracker_.load(text); });
-  if (config_.exports.enabled) load(kExportsStateName, [this](const std::string& text) { return exports_.tracker().load(text); });
-  if (!config_.expect.empty()) {
-    load(kExpectationStateName, [this](const std::string& text) { return expect_.tracker().load(text); });
-  }
+  sources_.load_states(config_, load);
 }
 
 void Daemon::reload_config() {
@@ -549,14 +457,14 @@ void Daemon::on_inotify() {
   }
   // With audit attribution the trailing window lets the write's audit record
   // reach the log before the drift is judged (never longer than debounce).
-  pending_.add(ev.scopes, Clock::now(), config_.debounce, /*leading=*/!audit_);
+  pending_.add(ev.scopes, Clock::now(), config_.debounce, /*leading=*/!sources_.audit_on());
   bool audit_changed = false;
   for (const std::string& p : ev.aux_paths) {
     if (p == config_.baseline) load_baseline("installed");
-    if (audit_ && directory_of(p) == audit_dir_) audit_changed = true;
-    if (config_.exports.enabled) exports_.note_changed(p, config_.root, Clock::now(), config_.debounce);
+    if (sources_.is_audit_dir(directory_of(p))) audit_changed = true;
+    sources_.note_changed(config_, p, Clock::now());
   }
-  if (audit_changed) poll_audit();
+  if (audit_changed) sources_.poll_audit(wall_ns() / 1000000);
   if (ev.overflow) {
     daemon_log("inotify queue overflowed: events were lost, running a full check");
     start_full_rescan();
@@ -565,10 +473,8 @@ void Daemon::on_inotify() {
 
 Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_point next_watchdog) const {
   auto deadline = next_rescan_;
-  for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, exports_.due(), writer_.retry_at(),
-                         expect_.due(), runtime_due_, heartbeat_line_due_,
-                         audit_ ? std::optional<Clock::time_point>(audit_->heartbeat_due()) : std::nullopt,
-                         audit_ && audit_->more() ? std::optional<Clock::time_point>(Clock::now()) : std::nullopt}) {
+  for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, writer_.retry_at(), heartbeat_line_due_,
+                         sources_.next_due(Clock::now())}) {
     if (at) deadline = std::min(deadline, *at);
   }
   if (watchdog_usec) deadline = std::min(deadline, next_watchdog);
@@ -579,12 +485,11 @@ Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_poin
 // expectations, the runtime look, the audit heartbeat, the state_dir retries, the dpkg wait's end, the periodic full check.
 void Daemon::run_due(Clock::time_point now) {
   if (pending_.ready(now, config_.debounce)) recheck_pending();
-  if (exports_.take_due(now)) run_exports_checks();
-  if (expect_.take_due(now)) run_expectations();
-  if (runtime_due_ && now >= *runtime_due_) poll_runtime();
+  const SourcesDue due = sources_.take_due(now, wall_ns() / 1000000);  // the audit heartbeat and reading on, inside
+  if (due.exports) run_exports_checks();
+  if (due.expectations) run_expectations();
+  if (due.runtime) poll_runtime();
   if (heartbeat_line_due_ && now >= *heartbeat_line_due_) send_heartbeat_line();
-  if (audit_ && now >= audit_->heartbeat_due()) audit_heartbeat(now);
-  else if (audit_ && audit_->more()) poll_audit();
   if (writer_.retry_at() && now >= *writer_.retry_at()) {
     const StateWriter::Retried r = writer_.retry(now);
     if (r.spooled) sinks_.wake_loki();
