@@ -16,7 +16,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +32,7 @@
 #include "agent/daemon_log.h"
 #include "agent/daemon_sources.h"
 #include "agent/dpkg_gate.h"
+#include "agent/drift_announcer.h"
 #include "agent/drift_tracker.h"
 #include "agent/exit_codes.h"
 #include "agent/health.h"
@@ -55,6 +55,7 @@
 #include "lib/http_client.h"
 #include "lib/memory_policy.h"
 #include "lib/page_cache.h"
+#include "lib/signal_fd.h"
 #include "lib/paths.h"
 
 namespace drift {
@@ -72,13 +73,6 @@ void log_line(const std::string& m) { daemon_log(m); }
 
 std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Baseline> base) {
   return [base](const Entry& now) { return base && content_changed_from(base->entries, now); };
-}
-
-void log_transition(const DriftRecord& r, bool cleared, const std::string& actor) {
-  daemon_log(std::string(cleared ? "cleared " : "drift ") + drift_kind_name(r.kind) + " [" + severity_name(r.severity) +
-                 "] " + escape_bytes(r.path) + (actor.empty() ? "" : ": " + actor),
-             {{"DRIFT_PATH", escape_bytes(r.path)}, {"DRIFT_KIND", drift_kind_name(r.kind)},
-              {"DRIFT_SEVERITY", severity_name(r.severity)}, {"DRIFT_EVENT", cleared ? "cleared" : "drift"}});
 }
 
 class Daemon {
@@ -138,6 +132,7 @@ class Daemon {
   // entries join the node's) and the audit log (who changed it: followed
   // through inotify on its directory, read before each judgement).
   DaemonSources sources_{&metrics_, log_line};
+  DriftAnnouncer announcer_{&metrics_, &sources_};  // each transition to the log, the counters and Loki
 
   // The `heartbeat` Loki line (driftd alive and what it holds: a week
   // without one is "no data" in driftctl report): at start, then daily.
@@ -147,7 +142,7 @@ class Daemon {
   PendingRechecks pending_;
   RescanWorker rescan_;
   Clock::time_point next_rescan_;
-  int signal_fd_ = -1;
+  std::unique_ptr<SignalFd> signals_;
   bool paused_ = false;
   bool restart_to_reconfine_ = false;
 };
@@ -188,7 +183,7 @@ void Daemon::place_watches() {
 
 void Daemon::baseline_invalid(const std::string& reason) {
   const auto& last = baseline_.current();
-  metrics_.set_baseline(false, last ? last->meta.created : 0);
+  metrics_.set_baseline(false, baseline_.installed(), last ? last->meta.created : 0);
   health_.set_baseline(last ? "not valid (" + reason + "), comparing with serial " + std::to_string(last->meta.serial)
                             : "none valid (" + reason + ")",
                        last != nullptr);
@@ -207,7 +202,7 @@ void Daemon::load_baseline(const std::string& why) {
   if (o.serial_raised) {
     save_state(kHighestSerialFile, std::to_string(baseline_.highest_serial()) + "\n", "the baseline serial");
   }
-  metrics_.set_baseline(true, b.meta.created);
+  metrics_.set_baseline(true, true, b.meta.created);
   health_.set_baseline("serial " + std::to_string(b.meta.serial) + " valid", true);
   if (o.replaced) {
     send_lines({baseline_loki_entry({b.meta.serial, b.meta.created, baseline_.key_id()}, config_.node, wall_ns())});
@@ -311,21 +306,7 @@ bool Daemon::evaluate(bool force_push) {
   // (holding every snapshot would cost tens of MB on a node's /etc).
   const std::map<std::string, std::string> before =
       reread_snapshots(config_.baseline, baseline_.payload_sha256(), j.wanted_before);
-  const int64_t now = wall_ns();
-  if (!j.transitions.empty()) sources_.poll_audit(now / 1000000);
-  std::vector<LokiEntry> lines;
-  for (const DriftTransition& t : j.transitions) {
-    const DriftRecord& r = t.record;
-    if (!t.cleared) metrics_.count_drift_event({r.path, r.kind, r.severity, r.cause});
-    // Attribution adds to the line; it changes no severity and no count above.
-    std::string by;
-    const std::optional<nlohmann::json> actor =
-        !t.cleared && t.drift ? sources_.attribute(*t.drift, now / 1000000, config_.audit.argv, &by) : std::nullopt;
-    log_transition(r, t.cleared, by);
-    lines.push_back(drift_loki_entry(t, config_.node, now, drift_content_diff(t, before, node_.snapshots()),
-                                     config_.loki_max_diff_bytes, actor ? &*actor : nullptr));
-  }
-  send_lines(lines);
+  send_lines(announcer_.announce(j.transitions, config_, before, node_.snapshots(), wall_ns()));
   if (!j.transitions.empty()) save_state(kDriftStateName, tracker_.save(), "the drift state");
   if (sinks_.pushing() && (j.force_push || !j.transitions.empty() || !pushed_once_)) {
     sinks_.push_soon();
@@ -507,15 +488,8 @@ void Daemon::run_due(Clock::time_point now) {
 
 // Everything before the loop; returns an exit code when driftd cannot run.
 int Daemon::start() {
-  // Signals arrive on a signalfd; block them before any thread exists so
-  // every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&signals, s);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  signal_fd_ = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-
+  // Signals arrive on a signalfd, blocked before any thread exists.
+  signals_ = std::make_unique<SignalFd>(std::initializer_list<int>{SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2});
   // 1. Config and state_dir.
   if (!load_config_file(&config_)) return kExitUsage;
   health_.set_rescan_interval(config_.rescan_interval);
@@ -589,7 +563,7 @@ int Daemon::run() {
     const long long wait_ms = std::max<long long>(
         0, std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline(watchdog_usec, next_watchdog) -
                                                                  Clock::now()).count() + 1);
-    struct pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {rescan_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
+    struct pollfd fds[3] = {{signals_->fd(), POLLIN, 0}, {rescan_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
     if (watcher_ && watcher_->ok() && !paused_) fds[2].fd = watcher_->fd();
     // At least every Health::kLoopWake: a loop that stops turning is stuck, not idle (/healthz).
     const long long wake_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Health::kLoopWake).count();
@@ -598,8 +572,7 @@ int Daemon::run() {
       break;
     }
     if (fds[0].revents & POLLIN) {
-      struct signalfd_siginfo si;
-      while (::read(signal_fd_, &si, sizeof si) == sizeof si) handle_signal(static_cast<int>(si.ssi_signo), &quit);
+      for (int sig : signals_->take()) handle_signal(sig, &quit);
     }
     if (fds[1].revents & POLLIN) finish_full_rescan();
     if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) on_inotify();

@@ -1,6 +1,8 @@
 // Reading, verifying and accepting the installed baseline (see installed_baseline.h).
 #include "agent/installed_baseline.h"
 
+#include <sys/stat.h>
+
 #include "baseline/escape.h"
 #include "lib/atomic_file.h"
 
@@ -58,6 +60,8 @@ bool InstalledBaseline::mark_invalid(const std::string& reason) {
 InstalledBaseline::Outcome InstalledBaseline::load(const std::string& path, const std::string& key_path,
                                                    const std::string& node) {
   Outcome out;
+  struct stat st;
+  present_ = ::lstat(path.c_str(), &st) == 0;
   auto refuse = [&](const std::string& reason) {
     out.reason = reason;
     return out;

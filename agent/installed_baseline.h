@@ -67,6 +67,9 @@ class InstalledBaseline {
 
   const std::shared_ptr<const Baseline>& current() const { return current_; }
   bool valid() const { return valid_; }
+  /// A baseline was ever installed on this node: held valid, a file at the
+  /// path at the last load, or a serial recorded in state_dir.
+  bool installed() const { return current_ || present_ || highest_serial_ > 0; }
   const std::string& problem() const { return problem_; }
   uint64_t highest_serial() const { return highest_serial_; }
   const std::string& payload_sha256() const { return payload_sha256_; }
@@ -76,6 +79,7 @@ class InstalledBaseline {
   std::shared_ptr<const Baseline> current_;  // the last valid baseline
   std::string payload_sha256_, key_id_;
   bool valid_ = false;
+  bool present_ = false;  // a file at the path at the last load
   uint64_t highest_serial_ = 0;
   std::string floor_problem_, problem_;
 };

@@ -56,6 +56,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   path_family_ = &BuildGauge().Name("driftd_drift_path").Help("1 for each drifted path (at most metrics.max_paths, critical first)").Register(r);
   paths_truncated_ = &BuildGauge().Name("driftd_drift_paths_truncated").Help("Drifted paths left out of driftd_drift_path by metrics.max_paths").Register(r).Add({});
   baseline_valid_ = &BuildGauge().Name("driftd_baseline_valid").Help("1 when the installed baseline is signed by the configured key, for this node, and not a rollback").Register(r).Add({});
+  baseline_installed_ = &BuildGauge().Name("driftd_baseline_installed").Help("1 once a baseline was ever installed on this node (a file at the baseline path, or a serial in state_dir), valid or not; 0 on a node still waiting for its first").Register(r).Add({});
   baseline_created_ = &BuildGauge().Name("driftd_baseline_created_timestamp_seconds").Help("Creation time of the baseline in use").Register(r).Add({});
   files_monitored_ = &BuildGauge().Name("driftd_files_monitored").Help("Entries in the last full scan").Register(r).Add({});
   watches_ = &BuildGauge().Name("driftd_watches").Help("inotify watches placed").Register(r).Add({});
@@ -183,8 +184,9 @@ void Metrics::count_drift_event(const DriftFact& fact) {
   changed();
 }
 
-void Metrics::set_baseline(bool valid, int64_t created_unix) {
+void Metrics::set_baseline(bool valid, bool installed, int64_t created_unix) {
   set_gauge(baseline_valid_, valid ? 1 : 0);
+  set_gauge(baseline_installed_, installed ? 1 : 0);
   set_gauge(baseline_created_, static_cast<double>(created_unix));
 }
 

@@ -48,7 +48,9 @@ class Metrics {
   void set_drift(const std::vector<DriftFact>& drifts, int max_paths);
   /// One drift transition (a path entered drift or drifted differently).
   void count_drift_event(const DriftFact& fact);
-  void set_baseline(bool valid, int64_t created_unix);
+  /// valid: the baseline compared with is the installed one and verifies;
+  /// installed: a baseline was ever installed here (a node waiting for its first shows 0).
+  void set_baseline(bool valid, bool installed, int64_t created_unix);
   void set_full_scan(uint64_t files, double finished_unix, double duration_s, uint64_t incomplete);
   void set_watches(uint64_t watches, uint64_t failures_total);
   void add_inotify_events(uint64_t n);
@@ -126,6 +128,7 @@ class Metrics {
   std::vector<prometheus::Gauge*> paths_;
   prometheus::Gauge* paths_truncated_;
   prometheus::Gauge* baseline_valid_;
+  prometheus::Gauge* baseline_installed_;
   prometheus::Gauge* baseline_created_;
   prometheus::Gauge* files_monitored_;
   prometheus::Gauge* watches_;

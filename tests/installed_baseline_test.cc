@@ -3,6 +3,8 @@
 // refused; old contents re-read only from the very file that was verified.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include "agent/installed_baseline.h"
 #include "baseline/signer.h"
 #include "test_util.h"
@@ -145,4 +147,25 @@ TEST_CASE("made_for_node and is_rollback") {
   CHECK(is_rollback(4, 5));
   CHECK_FALSE(is_rollback(5, 5));
   CHECK_FALSE(is_rollback(6, 5));
+}
+
+TEST_CASE("InstalledBaseline: installed means a baseline was ever put here, valid or not") {
+  Fixture f;
+  InstalledBaseline fresh;
+  CHECK_FALSE(fresh.load(f.path, f.pub, "n1").accepted);
+  CHECK_FALSE(fresh.installed());  // a node waiting for its first baseline
+  test::write_file(f.path, "garbage");
+  CHECK_FALSE(fresh.load(f.path, f.pub, "n1").accepted);
+  CHECK(fresh.installed());  // there is one, and it is broken
+  ::unlink(f.path.c_str());
+  InstalledBaseline restarted;
+  restarted.set_floor(4, "");
+  CHECK_FALSE(restarted.load(f.path, f.pub, "n1").accepted);
+  CHECK(restarted.installed());  // state_dir remembers serial 4: the file was removed
+  f.install("n1", 5);
+  InstalledBaseline ok;
+  REQUIRE(ok.load(f.path, f.pub, "n1").accepted);
+  ::unlink(f.path.c_str());
+  CHECK_FALSE(ok.load(f.path, f.pub, "n1").accepted);
+  CHECK(ok.installed());  // it held a valid one
 }
