@@ -300,7 +300,7 @@ bool Daemon::evaluate(bool force_push) {
   evaluate_again_at_ = j.again_at;
   if (!j.judged) return false;
   std::vector<DriftFact> facts;
-  for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause});
+  for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause, r.proof});
   metrics_.set_drift(facts, config_.metrics_max_paths);
   // The old contents come from the baseline file, read again only now
   // (holding every snapshot would cost tens of MB on a node's /etc).

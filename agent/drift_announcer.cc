@@ -26,7 +26,7 @@ std::vector<LokiEntry> DriftAnnouncer::announce(const std::vector<DriftTransitio
   sources_->poll_audit(now_ns / 1000000);  // the records of these writes, if they came meanwhile
   for (const DriftTransition& t : transitions) {
     const DriftRecord& r = t.record;
-    if (!t.cleared) metrics_->count_drift_event({r.path, r.kind, r.severity, r.cause});
+    if (!t.cleared) metrics_->count_drift_event({r.path, r.kind, r.severity, r.cause, r.proof});
     std::string by;
     const std::optional<nlohmann::json> actor =
         !t.cleared && t.drift ? sources_->attribute(*t.drift, now_ns / 1000000, config.audit.argv, &by) : std::nullopt;

@@ -99,6 +99,7 @@ std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) 
     r.severity = d.severity;
     r.changed = d.changed;
     r.cause = d.cause.name();
+    r.proof = d.cause.claim_proof();
     // The cause is not part of the fingerprint: dpkg's database catching up
     // with files already written is not a new drift.
     r.fingerprint = fingerprint_of(d);
@@ -124,9 +125,13 @@ std::vector<DriftTransition> DriftTracker::update(const Comparison& comparison) 
 std::string DriftTracker::save() const {
   json j = json::array();
   for (const auto& [path, r] : state_) {
-    j.push_back({{"path", escape_bytes(r.path)}, {"kind", drift_kind_name(r.kind)},
+    json item = {{"path", escape_bytes(r.path)}, {"kind", drift_kind_name(r.kind)},
                  {"severity", severity_name(r.severity)}, {"changed", changed_tokens(r.changed)},
-                 {"cause", r.cause}, {"fingerprint", escape_bytes(r.fingerprint)}});
+                 {"cause", r.cause}, {"fingerprint", escape_bytes(r.fingerprint)}};
+    // Optional within version 2: absent means no package claim (files written
+    // before it existed, and readers that predate it, agree on that).
+    if (!r.proof.empty()) item["proof"] = r.proof;
+    j.push_back(std::move(item));
   }
   return state_header(kDriftStateName, kDriftStateVersion) + j.dump(1) + "\n";
 }
@@ -150,6 +155,10 @@ StateLoad DriftTracker::load(const std::string& text) {
         return StateLoad::kCorrupt;
       }
       r.cause = item.at("cause").get<std::string>();
+      if (item.contains("proof")) {
+        r.proof = item.at("proof").get<std::string>();
+        if (r.proof != "signed-archive" && r.proof != "dpkg-database" && r.proof != "none") return StateLoad::kCorrupt;
+      }
       loaded.emplace(r.path, std::move(r));
     }
   } catch (const std::exception&) {

@@ -37,6 +37,7 @@ struct DriftRecord {
   Severity severity = Severity::kWarning;
   AttrSet changed;
   std::string cause = "unexplained";
+  std::string proof;        // a package claim's proof (DriftCause::claim_proof); "" without a claim
   std::string fingerprint;  // what the path looks like now; a new value is a new drift
 };
 

@@ -26,6 +26,8 @@ std::string key_of(Severity s, DriftKind k, const std::string& cause) {
   return std::string(severity_name(s)) + "/" + drift_kind_name(k) + "/" + cause;
 }
 
+std::string key_of(Severity s, const std::string& proof) { return std::string(severity_name(s)) + "/" + proof; }
+
 constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kWarning};
 constexpr DriftKind kKinds[] = {DriftKind::kAdded, DriftKind::kRemoved, DriftKind::kChanged};
 
@@ -51,6 +53,18 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
         files_[key_of(s, k, cause)] = &files_family_->Add(labels);
         events_[key_of(s, k, cause)] = &events_family_->Add(labels);
       }
+    }
+  }
+  // A package claim's proof, apart from the cause: an unproven claim on a
+  // critical path counts as unexplained above and as dpkg-database here, so
+  // "packages whose word only dpkg gives" is one selector for alerts.
+  auto& package_files = BuildGauge().Name("driftd_package_cause_files").Help("Paths in drift now whose change a package claims, by severity and proof (signed-archive: apt's signed chain proves it; dpkg-database: only dpkg's writable database; none: no proof sought)").Register(r);
+  auto& package_events = BuildCounter().Name("driftd_package_causes_total").Help("Drift transitions a package claims, by severity and proof (signed-archive, dpkg-database, none)").Register(r);
+  for (Severity s : kSeverities) {
+    for (const char* proof : kPackageProofs) {
+      const prometheus::Labels labels{{"severity", severity_name(s)}, {"proof", proof}};
+      package_files_[key_of(s, proof)] = &package_files.Add(labels);
+      package_events_[key_of(s, proof)] = &package_events.Add(labels);
     }
   }
   path_family_ = &BuildGauge().Name("driftd_drift_path").Help("1 for each drifted path (at most metrics.max_paths, critical first)").Register(r);
@@ -87,7 +101,13 @@ void Metrics::set_drift(const std::vector<DriftFact>& drifts, int max_paths) {
 void Metrics::set_drift_locked(const std::vector<DriftFact>& drifts, int max_paths) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& [key, gauge] : files_) gauge->Set(0);
-  for (const DriftFact& d : drifts) files_[key_of(d.severity, d.kind, d.cause)]->Increment();
+  for (auto& [key, gauge] : package_files_) gauge->Set(0);
+  for (const DriftFact& d : drifts) {
+    files_[key_of(d.severity, d.kind, d.cause)]->Increment();
+    if (auto p = package_files_.find(key_of(d.severity, d.proof)); !d.proof.empty() && p != package_files_.end()) {
+      p->second->Increment();
+    }
+  }
   detected_->Set(drifts.empty() ? 0 : 1);
   for (prometheus::Gauge* g : paths_) path_family_->Remove(g);
   paths_.clear();
@@ -180,6 +200,9 @@ void Metrics::count_drift_event(const DriftFact& fact) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     events_[key_of(fact.severity, fact.kind, fact.cause)]->Increment();
+    if (auto p = package_events_.find(key_of(fact.severity, fact.proof)); !fact.proof.empty() && p != package_events_.end()) {
+      p->second->Increment();
+    }
   }
   changed();
 }

@@ -28,12 +28,17 @@ namespace drift {
 /// The causes a drift can have (the package-aware check adds "package").
 inline constexpr const char* kCauses[] = {"unexplained", "package"};
 
+/// The proofs a package claim can have (DriftCause::claim_proof): apt's
+/// signed chain, dpkg's writable database alone, or none sought.
+inline constexpr const char* kPackageProofs[] = {"signed-archive", "dpkg-database", "none"};
+
 /// One drifted path as the metrics see it.
 struct DriftFact {
   std::string path;  // raw bytes; escaped on the way out
   DriftKind kind;
   Severity severity;
   std::string cause = "unexplained";
+  std::string proof;  // a package claim's proof (kPackageProofs); "" when no package claims it
 };
 
 class Metrics {
@@ -43,10 +48,14 @@ class Metrics {
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
-  /// Replaces the drift state: driftd_drift_detected, driftd_drift_files and at
-  /// most max_paths driftd_drift_path series (critical first, then by path).
+  /// Replaces the drift state: driftd_drift_detected, driftd_drift_files,
+  /// driftd_package_cause_files{severity,proof} (paths a package claims, an
+  /// unproven claim counted as unexplained in driftd_drift_files included) and
+  /// at most max_paths driftd_drift_path series (critical first, then by path).
   void set_drift(const std::vector<DriftFact>& drifts, int max_paths);
-  /// One drift transition (a path entered drift or drifted differently).
+  /// One drift transition (a path entered drift or drifted differently):
+  /// driftd_drift_events_total, and driftd_package_causes_total{severity,proof}
+  /// when a package claims it.
   void count_drift_event(const DriftFact& fact);
   /// valid: the baseline compared with is the installed one and verifies;
   /// installed: a baseline was ever installed here (a node waiting for its first shows 0).
@@ -124,6 +133,8 @@ class Metrics {
   std::map<std::string, prometheus::Gauge*> files_;  // "severity/kind/cause"
   prometheus::Family<prometheus::Counter>* events_family_;
   std::map<std::string, prometheus::Counter*> events_;
+  std::map<std::string, prometheus::Gauge*> package_files_;      // "severity/proof"
+  std::map<std::string, prometheus::Counter*> package_events_;  // "severity/proof"
   prometheus::Family<prometheus::Gauge>* path_family_;
   std::vector<prometheus::Gauge*> paths_;
   prometheus::Gauge* paths_truncated_;

@@ -38,6 +38,15 @@ void support_filters(archive* a) {
   archive_read_support_filter_none(a);
 }
 
+// libarchive's message for its last error, which may be null (a format
+// reader that fails an open without setting one: found by the fuzzer).
+std::string error_of(archive* a) {
+  const char* why = archive_error_string(a);
+  if (why) return why;
+  const int e = archive_errno(a);
+  return e > 0 ? std::strerror(e) : "no reason given";
+}
+
 uint64_t budget_of(const StreamLimits& l, uint64_t input) {
   const uint64_t by_ratio = input > (UINT64_MAX - kRatioSlack) / (l.max_ratio ? l.max_ratio : 1)
                                 ? UINT64_MAX
@@ -111,14 +120,14 @@ std::string member_path(const char* raw) {
 // Reads a nested tar member by member. `entry` returns false to stop early.
 class TarReader {
  public:
-  TarReader(archive* outer, uint64_t* budget_left) : nested_{outer}, left_(budget_left) {}
+  TarReader(archive* outer, uint64_t* budget_left, uint64_t* total) : nested_{outer}, left_(budget_left), total_(total) {}
 
   bool open(std::string* err) {
     a_.reset(archive_read_new());
     support_filters(a_.get());
     archive_read_support_format_tar(a_.get());
     if (archive_read_open(a_.get(), &nested_, nullptr, &Nested::read, nullptr) != ARCHIVE_OK) {
-      *err = std::string("not a tar archive: ") + archive_error_string(a_.get());
+      *err = std::string("not a tar archive: ") + error_of(a_.get());
       return false;
     }
     return true;
@@ -128,10 +137,16 @@ class TarReader {
     const int r = archive_read_next_header(a_.get(), e);
     if (r == ARCHIVE_EOF) return 0;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      *err = std::string("tar: ") + archive_error_string(a_.get());
+      *err = std::string("tar: ") + error_of(a_.get());
       return -1;
     }
     return charge(err) ? 1 : -1;
+  }
+  // The current entry's data read and dropped, block by block, so the bound
+  // is charged as it goes: libarchive's own skip to the next header would
+  // decompress an entry of any size before the budget saw a byte of it.
+  bool skip(std::string* err) {
+    return data([](std::string_view) { return true; }, err);
   }
   // The current entry's data, in blocks, each charged against the budget.
   bool data(const std::function<bool(std::string_view)>& block, std::string* err) {
@@ -142,7 +157,7 @@ class TarReader {
       const int r = archive_read_data_block(a_.get(), &buf, &size, &offset);
       if (r == ARCHIVE_EOF) return charge(err);
       if (r != ARCHIVE_OK) {
-        *err = std::string("tar data: ") + archive_error_string(a_.get());
+        *err = std::string("tar data: ") + error_of(a_.get());
         return false;
       }
       if (!charge(err)) return false;
@@ -157,6 +172,7 @@ class TarReader {
     if (at < 0) return true;
     const uint64_t now = static_cast<uint64_t>(at);
     if (now > charged_) {
+      *total_ += now - charged_;
       if (now - charged_ > *left_) {
         *err = "expands beyond its bound (size or ratio)";
         return false;
@@ -170,6 +186,7 @@ class TarReader {
   Nested nested_;
   ArchivePtr a_;
   uint64_t* left_;
+  uint64_t* total_;
   uint64_t charged_ = 0;
 };
 
@@ -182,7 +199,10 @@ bool read_control(TarReader& tar, DebContents* out, std::string* err) {
       *err = "control.tar holds no ./control";
       return false;
     }
-    if (member_path(archive_entry_pathname(e)) != "/control") continue;
+    if (member_path(archive_entry_pathname(e)) != "/control") {
+      if (!tar.skip(err)) return false;
+      continue;
+    }
     if (archive_entry_filetype(e) != AE_IFREG) {
       *err = "./control is not a regular file";
       return false;
@@ -250,6 +270,8 @@ bool read_data(TarReader& tar, const std::set<std::string>& wanted, DebContents*
     } else {
       m.type = 'o';
     }
+    // Whatever data a non-regular entry carries is read, charged, before the next header.
+    if (m.type != 'f' && !tar.skip(err)) return false;
     const bool fresh = out->members.find(path) == out->members.end();
     out->members[path] = std::move(m);
     if (fresh && wanted.count(path)) ++found;
@@ -270,14 +292,14 @@ bool read_compressed_stream(int fd, const StreamLimits& limits,
   support_filters(a.get());
   archive_read_support_format_raw(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK) {
-    *err = std::string("cannot read: ") + archive_error_string(a.get());
+    *err = std::string("cannot read: ") + error_of(a.get());
     return false;
   }
   archive_entry* e = nullptr;
   const int h = archive_read_next_header(a.get(), &e);
   if (h == ARCHIVE_EOF) return true;  // an empty file: no bytes
   if (h != ARCHIVE_OK) {
-    *err = std::string("cannot read: ") + archive_error_string(a.get());
+    *err = std::string("cannot read: ") + error_of(a.get());
     return false;
   }
   uint64_t total = 0;
@@ -285,7 +307,7 @@ bool read_compressed_stream(int fd, const StreamLimits& limits,
   for (;;) {
     const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
     if (n < 0) {
-      *err = std::string("decompression: ") + archive_error_string(a.get());
+      *err = std::string("decompression: ") + error_of(a.get());
       return false;
     }
     if (n == 0) return true;
@@ -315,7 +337,7 @@ bool read_deb(int fd, const StreamLimits& limits, const std::set<std::string>& w
   ArchivePtr a(archive_read_new());
   archive_read_support_format_ar(a.get());
   if (archive_read_open(a.get(), &file, nullptr, &HashedFile::read, nullptr) != ARCHIVE_OK) {
-    *err = std::string("not an ar archive: ") + archive_error_string(a.get());
+    *err = std::string("not an ar archive: ") + error_of(a.get());
     return false;
   }
   enum { kBinary, kControl, kData, kDone } stage = kBinary;
@@ -324,7 +346,7 @@ bool read_deb(int fd, const StreamLimits& limits, const std::set<std::string>& w
     const int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK) {
-      *err = std::string("ar: ") + archive_error_string(a.get());
+      *err = std::string("ar: ") + error_of(a.get());
       return false;
     }
     const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
@@ -343,7 +365,7 @@ bool read_deb(int fd, const StreamLimits& limits, const std::set<std::string>& w
         *err = "expected control.tar.*, found member '" + name + "'";
         return false;
       }
-      TarReader tar(a.get(), &left);
+      TarReader tar(a.get(), &left, &out->decompressed);
       if (!tar.open(err) || !read_control(tar, out, err)) {
         *err = "control.tar: " + *err;
         return false;
@@ -354,7 +376,7 @@ bool read_deb(int fd, const StreamLimits& limits, const std::set<std::string>& w
         *err = "expected data.tar.*, found member '" + name + "'";
         return false;
       }
-      TarReader tar(a.get(), &left);
+      TarReader tar(a.get(), &left, &out->decompressed);
       if (!tar.open(err) || !read_data(tar, wanted, out, err)) {
         *err = "data.tar: " + *err;
         return false;

@@ -44,6 +44,9 @@ struct DebContents {
   Deb822Stanza control;     // the control member's one stanza
   std::map<std::string, DebMember> members;  // "/usr/bin/zstd" -> what it is
   bool complete = false;    // data.tar read to its end (not stopped at the wanted members)
+  /// Bytes out of control.tar's and data.tar's decompressors, what was
+  /// skipped included (what the bound is charged; set on failure too).
+  uint64_t decompressed = 0;
 };
 
 /// Reads the .deb open at FD: the ar members debian-binary ("2.0"),

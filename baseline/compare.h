@@ -28,6 +28,12 @@ struct DriftCause {
   /// false (it counts as unexplained), the claim's fields stay for the report.
   bool unproven_claim = false;
   const char* name() const { return package ? "package" : "unexplained"; }
+  /// The proof of a package claim as the metrics label it: the proof, or
+  /// "none" when none was sought; "" when no package claims the change.
+  std::string claim_proof() const {
+    if (!package && !unproven_claim) return "";
+    return proof.empty() ? "none" : proof;
+  }
 };
 
 struct Drift {

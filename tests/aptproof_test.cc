@@ -164,6 +164,79 @@ AptProofRequest file_request(const std::string& path, const std::string& content
   return r;
 }
 
+// A ustar header for a regular file NAME of SIZE bytes (checksum filled in).
+std::string tar_header(const std::string& name, uint64_t size) {
+  std::string h(512, '\0');
+  auto put = [&](size_t at, size_t width, const std::string& v) { h.replace(at, v.size(), v); (void)width; };
+  auto octal = [](uint64_t v, int digits) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%0*llo", digits, static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  put(0, 100, name);
+  put(100, 8, octal(0644, 7));
+  put(108, 8, octal(0, 7));
+  put(116, 8, octal(0, 7));
+  put(124, 12, octal(size, 11));
+  put(136, 12, octal(0, 11));
+  h[156] = '0';
+  put(257, 6, std::string("ustar\0", 6));
+  put(263, 2, "00");
+  h.replace(148, 8, 8, ' ');
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  put(148, 8, octal(sum, 6) + std::string("\0 ", 2));
+  return h;
+}
+
+// A zstd frame by hand: PARTS are raw bytes (raw blocks) or runs of zeros (RLE
+// blocks, 4 bytes per 128 KiB: the format's own ratio of 32768).
+struct ZstdPart {
+  std::string raw;
+  uint64_t zeros = 0;
+};
+std::string zstd_frame(const std::vector<ZstdPart>& parts) {
+  std::string out("\x28\xb5\x2f\xfd", 4);
+  out += '\x00';  // no content size, no checksum, not single-segment
+  out += '\x38';  // window 128 KiB
+  std::vector<std::pair<int, std::string>> blocks;  // type, payload (RLE: the byte, size kept apart)
+  std::vector<uint32_t> sizes;
+  for (const ZstdPart& p : parts) {
+    for (size_t at = 0; at < p.raw.size(); at += 131072) {
+      blocks.emplace_back(0, p.raw.substr(at, 131072));
+      sizes.push_back(static_cast<uint32_t>(blocks.back().second.size()));
+    }
+    for (uint64_t left = p.zeros; left > 0;) {
+      const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(left, 131072));
+      blocks.emplace_back(1, std::string(1, '\0'));
+      sizes.push_back(n);
+      left -= n;
+    }
+  }
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const uint32_t header = (i + 1 == blocks.size() ? 1u : 0u) | (static_cast<uint32_t>(blocks[i].first) << 1) |
+                            (sizes[i] << 3);
+    out += static_cast<char>(header & 0xff);
+    out += static_cast<char>((header >> 8) & 0xff);
+    out += static_cast<char>((header >> 16) & 0xff);
+    out += blocks[i].second;
+  }
+  return out;
+}
+
+// An ar archive of (name, bytes) members, as a .deb is.
+std::string ar_archive(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out = "!<arch>\n";
+  for (const auto& [name, bytes] : members) {
+    char h[61];
+    std::snprintf(h, sizeof h, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", name.c_str(), "0", "0", "0", "100644", bytes.size());
+    out.append(h, 60);
+    out += bytes;
+    if (bytes.size() % 2) out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("deb822: stanzas, continuation lines, comments, errors with their line") {
@@ -291,6 +364,54 @@ TEST_CASE("read_deb: control, member hashes, stop at the wanted member, the file
   UniqueFd b(::open(big_deb.c_str(), O_RDONLY));
   CHECK_FALSE(read_deb(b.get(), StreamLimits{1ull << 20, 1}, {}, &c, &err));
   CHECK(err.find("bound") != std::string::npos);
+}
+
+TEST_CASE("read_deb: a control.tar entry skipped on the way to ./control is charged as it is read (fuzz review)") {
+  // 1 GiB of zeros in 32 KiB of zstd before ./control: libarchive's skip to the
+  // next header decompressed all of it before the bound was charged once; now
+  // the skip reads through the budget and stops at it.
+  TempDir dir;
+  const std::string control = "Package: bomb\nVersion: 1\nArchitecture: amd64\n";
+  std::string tail = tar_header("./control", control.size()) + control;
+  tail.append((512 - control.size() % 512) % 512, '\0');
+  tail.append(1024, '\0');
+  const uint64_t big = 1ull << 30;
+  const std::string control_tar = zstd_frame({{tar_header("./big", big), 0}, {"", big}, {tail, 0}});
+  CHECK(control_tar.size() < 64 * 1024);
+  const std::string deb = ar_archive({{"debian-binary", "2.0\n"}, {"control.tar.zst", control_tar},
+                                      {"data.tar.zst", zstd_frame({{std::string(1024, '\0'), 0}})}});
+  write_file(dir / "bomb.deb", deb);
+  UniqueFd fd(::open((dir / "bomb.deb").c_str(), O_RDONLY));
+  DebContents c;
+  std::string err;
+  const StreamLimits limits{8ull << 20, 64};
+  CHECK_FALSE(read_deb(fd.get(), limits, {}, &c, &err));
+  CHECK(err.find("beyond its bound") != std::string::npos);
+  INFO("decompressed " << c.decompressed);
+  CHECK(c.decompressed <= limits.max_bytes + (1u << 20));
+  // The same frame with a small entry is a well-formed .deb: the crafted bytes are no accident.
+  const std::string small_tar = zstd_frame({{tar_header("./big", 4096), 0}, {"", 4096}, {tail, 0}});
+  write_file(dir / "small.deb", ar_archive({{"debian-binary", "2.0\n"}, {"control.tar.zst", small_tar},
+                                            {"data.tar.zst", zstd_frame({{std::string(1024, '\0'), 0}})}}));
+  UniqueFd ok(::open((dir / "small.deb").c_str(), O_RDONLY));
+  REQUIRE_MESSAGE(read_deb(ok.get(), limits, {}, &c, &err), err);
+  CHECK(*c.control.find("Package") == "bomb");
+  CHECK(c.decompressed >= 4096);
+}
+
+TEST_CASE("read_deb: the fuzzer's inputs are refused with a reason, never a crash") {
+  // tar-open-without-error.deb: a control.tar.gz libarchive fails to open
+  // without an error string (null: the message was built from it and crashed).
+  for (const char* name : {"tar-open-without-error.deb"}) {
+    CAPTURE(name);
+    UniqueFd fd(::open((std::string(DRIFTD_APTPROOF_FIXTURES) + "/" + name).c_str(), O_RDONLY));
+    REQUIRE(fd.get() >= 0);
+    DebContents c;
+    std::string err;
+    CHECK_FALSE(read_deb(fd.get(), StreamLimits{1u << 20, 16}, {}, &c, &err));
+    CHECK(err.rfind("control.tar: ", 0) == 0);
+    CHECK(err.size() > std::string("control.tar: ").size());
+  }
 }
 
 TEST_CASE("the chain proves a file of the installed version: signed-archive with its links") {

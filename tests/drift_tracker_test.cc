@@ -110,3 +110,33 @@ TEST_CASE("drift-state: an unknown version or a corrupt file is refused and the 
   REQUIRE(t.state().size() == 1);  // none of them touched the state
   CHECK(t.state().count("/etc/a"));
 }
+
+TEST_CASE("DriftTracker: a package claim's proof is in the record and the saved state; an unknown proof is corrupt") {
+  const std::vector<Entry> base = {file_entry("/usr/bin/a", 1), file_entry("/usr/bin/b", 1), file_entry("/usr/bin/c", 1)};
+  const std::vector<Entry> now = {file_entry("/usr/bin/a", 2), file_entry("/usr/bin/b", 2), file_entry("/usr/bin/c", 2)};
+  Comparison c = compare_entries(base, now, ComparePolicy{});
+  REQUIRE(c.drifts.size() == 3);
+  c.drifts[0].cause.package = true;  // proven
+  c.drifts[0].cause.proof = "signed-archive";
+  c.drifts[1].cause.unproven_claim = true;  // dpkg's word on a critical path: unexplained, the claim kept
+  c.drifts[1].cause.proof = "dpkg-database";
+  DriftTracker t;
+  t.update(c);  // /usr/bin/c: no claim
+  CHECK(t.state().at("/usr/bin/a").proof == "signed-archive");
+  CHECK(t.state().at("/usr/bin/b").proof == "dpkg-database");
+  CHECK(t.state().at("/usr/bin/b").cause == "unexplained");
+  CHECK(t.state().at("/usr/bin/c").proof.empty());
+  c.drifts[2].cause.package = true;  // a claim with no proof sought
+  t.update(c);
+  CHECK(t.state().at("/usr/bin/c").proof == "none");
+  DriftTracker loaded;
+  REQUIRE(loaded.load(t.save()) == StateLoad::kLoaded);
+  CHECK(loaded.state().at("/usr/bin/a").proof == "signed-archive");
+  CHECK(loaded.state().at("/usr/bin/b").proof == "dpkg-database");
+  CHECK(loaded.state().at("/usr/bin/c").proof == "none");
+  std::string forged = t.save();
+  const size_t at = forged.find("\"signed-archive\"");
+  REQUIRE(at != std::string::npos);
+  forged.replace(at, 16, "\"trust-me\"");
+  CHECK(loaded.load(forged) == StateLoad::kCorrupt);
+}

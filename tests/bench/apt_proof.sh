@@ -4,8 +4,13 @@
 # tree carrying this machine's apt lists, keyrings and sources; `driftctl check`
 # timed with the chain (the .deb in the cache: every file signed-archive) and
 # without it (lists removed: every proof fails at once), the difference being
-# the proofs' cost. Usage: tests/bench/apt_proof.sh [DRIFTCTL] [PACKAGE]
+# the proofs' cost. Then one traced run (strace, not timed) counts what the
+# proofs read: bytes and read calls per link of the chain (the .deb, the
+# Packages indexes, the InRelease files), beside the .deb's own size, so "read
+# only the members needed, stop at the member" is a number.
+# Usage: tests/bench/apt_proof.sh [DRIFTCTL] [PACKAGE]
 set -euo pipefail
+source "$(dirname "$0")/../lib/apt_tree.sh"
 DRIFTCTL=${1:-build/dev/driftctl}
 PKG=${2:-libpam-modules}
 DRIFTCTL=$(realpath "$DRIFTCTL")
@@ -15,21 +20,11 @@ ROOT=$T/root
 OLD=$(apt-cache madison "$PKG" | awk -F'|' '$3 ~ /bookworm\/main/ {gsub(/ /,"",$2); print $2; exit}')
 NEW=$(apt-cache madison "$PKG" | awk -F'|' '$3 ~ /bookworm-security/ {gsub(/ /,"",$2); print $2; exit}')
 [[ -n $OLD && -n $NEW ]] || { echo "no $PKG in both bookworm and bookworm-security" >&2; exit 2; }
-mkdir -p "$T/debs" "$ROOT/var/lib/apt/lists" "$ROOT/var/cache/apt/archives" "$ROOT/usr/share" "$ROOT/etc/apt" \
-  "$ROOT/var/lib/dpkg/info" "$T/state"
+mkdir -p "$T/debs" "$T/state"
 (cd "$T/debs" && apt-get download -q "$PKG=$OLD" "$PKG=$NEW" >/dev/null)
 OLD_DEB=$(ls "$T"/debs/*"${OLD//:/%3a}"*.deb) NEW_DEB=$(ls "$T"/debs/*"${NEW//:/%3a}"*.deb)
-ARCH=$(dpkg-deb -f "$NEW_DEB" Architecture)
-cp /var/lib/apt/lists/*_InRelease /var/lib/apt/lists/*_Packages* "$ROOT/var/lib/apt/lists/"
-cp -r /usr/share/keyrings "$ROOT/usr/share/"
-cp -r /etc/apt/sources.list* /etc/apt/trusted.gpg.d "$ROOT/etc/apt/" 2>/dev/null || true
-install_deb() {  # DEB VERSION
-  dpkg-deb -x "$1" "$ROOT"
-  dpkg-deb --fsys-tarfile "$1" | tar -t | sed -e 's|^\./|/|' -e 's|/$||' -e 's|^$|/.|' > "$ROOT/var/lib/dpkg/info/$PKG.list"
-  dpkg-deb -I "$1" md5sums > "$ROOT/var/lib/dpkg/info/$PKG.md5sums"
-  printf 'Package: %s\nStatus: install ok installed\nArchitecture: %s\nVersion: %s\nDescription: x\n y\n\n' \
-    "$PKG" "$ARCH" "$2" > "$ROOT/var/lib/dpkg/status"
-}
+apt_tree_copy "$ROOT"
+install_deb() { apt_tree_install "$ROOT" "$PKG" "$1" "$2"; }  # DEB VERSION
 install_deb "$OLD_DEB" "$OLD"
 cat > "$T/config.yaml" <<CFG
 node: bench
@@ -64,6 +59,29 @@ for x in doc['drift']:
 print(f"{sys.argv[2]}: {len(doc['drift'])} drifted, proofs {proofs}, best of 3: {float(sys.argv[3]):.2f} s")
 PY
 }
+traced() {  # what one check reads of the chain, from strace's read() lines with fd paths
+  strace -f -qq -y -e trace=read,pread64 -e signal=none -o "$T/trace" \
+    "$DRIFTCTL" check --config "$T/config.yaml" --json > /dev/null 2>&1 || true
+  python3 - "$T/trace" "$NEW_DEB" <<'PY'
+import os, re, sys
+links = {"deb": re.compile(r"/var/cache/apt/archives/[^>]*\.deb>"), "Packages": re.compile(r"/var/lib/apt/lists/[^>]*_Packages[^>]*>"),
+         "InRelease": re.compile(r"/var/lib/apt/lists/[^>]*_InRelease>"), "keyrings": re.compile(r"/(usr/share/keyrings|etc/apt/trusted\.gpg\.d)/[^>]*>")}
+got = {k: [0, 0, set()] for k in links}
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"\b(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)", line)
+    if not m:
+        continue
+    for k, rx in links.items():
+        if rx.search(m.group(1) + ">"):
+            got[k][0] += int(m.group(2)); got[k][1] += 1; got[k][2].add(m.group(1))
+deb_size = os.path.getsize(sys.argv[2])
+for k, (b, n, files) in got.items():
+    print(f"  reads of {k}: {len(files)} file(s), {b / 1048576:.2f} MiB in {n} read calls")
+print(f"  the .deb is {deb_size / 1048576:.2f} MiB on disk")
+PY
+}
 timed "with the signed chain"
+echo "what the proofs read (one traced run):"
+traced
 mkdir -p "$T/lists.away" && mv "$ROOT"/var/lib/apt/lists/* "$T/lists.away/"
 timed "without lists (dpkg only)"

@@ -1,8 +1,9 @@
 # The nightly upgrade, as driftd sees it: while dpkg holds its lock, files and
 # database disagree, so drift is judged when dpkg has finished; the upgraded
 # binary is then `cause="package"` (and a hand edit beside it `unexplained`),
-# on Pushgateway and in the Loki line (with package_proof dpkg-database: this
-# fake node has no apt chain, so it takes dpkg's word by config).
+# on Pushgateway (the claim's proof counted by driftd_package_causes_total) and
+# in the Loki line (with package_proof dpkg-database: this fake node has no apt
+# chain, so it takes dpkg's word by config).
 source "$(dirname "$0")/lib.sh"
 DPKG=$ROOT/var/lib/dpkg
 mkdir -p "$DPKG/info"
@@ -48,6 +49,10 @@ touch "$T/release"; wait "$DPKG_PID"
 wait_until 10 "drift judged after dpkg" pgw_is 1 driftd_drift_files 'cause="package"' 'kind="changed"' 'severity="critical"'
 pgw_is 1 driftd_drift_events_total 'cause="package"' 'kind="changed"' 'severity="critical"' || fail "package event not counted"
 pgw_is 0 driftd_drift_events_total 'cause="unexplained"' 'kind="changed"' 'severity="critical"' || fail "upgrade counted as unexplained"
+# Trusted, but the proof is still counted apart: dpkg's word alone (what PackageCauseUnproven watches).
+pgw_is 1 driftd_package_causes_total 'proof="dpkg-database"' 'severity="critical"' || fail "the claim's proof not counted"
+pgw_is 1 driftd_package_cause_files 'proof="dpkg-database"' 'severity="critical"' || fail "the claim's proof not in the gauge"
+pgw_is 0 driftd_package_causes_total 'proof="signed-archive"' 'severity="critical"' || fail "dpkg's word counted as signed-archive"
 wait_until 20 "the Loki line with the package" loki_count_is 1 '"package":"kubelet"'
 line=$(loki_lines '"package":"kubelet"')
 grep -qF '"cause":"package"' <<<"$line" || fail "Loki line lacks the cause: $line"
@@ -58,5 +63,6 @@ grep -qF '"package_proof":"dpkg-database"' <<<"$line" || fail "Loki line lacks t
 printf '#!/bin/sh\necho swapped\n' > "$ROOT/usr/bin/tool"
 wait_until 10 "hand edit judged" pgw_is 1 driftd_drift_events_total 'cause="unexplained"' 'kind="changed"' 'severity="critical"'
 pgw_is 1 driftd_drift_files 'cause="package"' 'kind="changed"' 'severity="critical"' || fail "package drift lost"
+pgw_is 1 driftd_package_causes_total 'proof="dpkg-database"' 'severity="critical"' || fail "a hand edit counted as a package claim"
 stop_driftd
 echo PASS

@@ -11,7 +11,13 @@
 #  4. a key added to /etc/apt/trusted.gpg.d: critical drift of its own.
 # Skips (77) when this machine has no apt lists for bookworm-security or the
 # two zstd .debs can be neither found in the cache nor downloaded.
+# The keyrings and apt's sources are critical, as the default config has them.
+E2E_EXTRA_PATHS='  - { path: /etc/apt/trusted.gpg.d, severity: critical }
+  - { path: /etc/apt/sources.list.d, severity: critical }
+  - { path: /usr/share/keyrings, severity: critical }'
+E2E_CONTENT_PATHS='[/etc/ssh]'
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/apt_tree.sh"
 PKG=zstd
 command -v apt-cache >/dev/null && command -v dpkg-deb >/dev/null || { echo "SKIP: no apt"; exit 77; }
 mapfile -t versions < <(apt-cache madison "$PKG" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); gsub(/^ +| +$/,"",$3); print $2 "|" $3}')
@@ -34,39 +40,12 @@ done
 OLD_DEB=$T/debs/$(debname "$OLD") NEW_DEB=$T/debs/$(debname "$NEW")
 [[ -f $OLD_DEB && -f $NEW_DEB ]] || { echo "SKIP: .debs missing"; exit 77; }
 
-# This machine's apt: lists, keyrings, sources.
-mkdir -p "$ROOT/var/lib/apt/lists" "$ROOT/var/cache/apt/archives" "$ROOT/usr/share" "$ROOT/etc/apt" "$ROOT/var/lib/dpkg/info"
-cp /var/lib/apt/lists/*_InRelease /var/lib/apt/lists/*_Packages* "$ROOT/var/lib/apt/lists/"
-cp -r /usr/share/keyrings "$ROOT/usr/share/"
-cp -r /etc/apt/sources.list* /etc/apt/trusted.gpg.d "$ROOT/etc/apt/" 2>/dev/null
+# This machine's apt: lists, keyrings, sources; dpkg's database with the old version.
+apt_tree_copy "$ROOT"
 SEC_INRELEASE=$(ls "$ROOT"/var/lib/apt/lists/*bookworm-security_InRelease)
 SEC_INDEX=$(ls "$ROOT"/var/lib/apt/lists/*bookworm-security_main_binary-amd64_Packages*)
-
-# dpkg's database for one package, from a .deb: status stanza, file list, md5sums.
-install_deb() {  # DEB VERSION
-  dpkg-deb -x "$1" "$ROOT"
-  dpkg-deb --fsys-tarfile "$1" | tar -t | sed -e 's|^\./|/|' -e 's|/$||' -e 's|^$|/.|' > "$ROOT/var/lib/dpkg/info/$PKG.list"
-  dpkg-deb -I "$1" md5sums > "$ROOT/var/lib/dpkg/info/$PKG.md5sums"
-  printf 'Package: %s\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: %s\nDescription: x\n y\n\n' \
-    "$PKG" "$2" > "$ROOT/var/lib/dpkg/status"
-}
+install_deb() { apt_tree_install "$ROOT" "$PKG" "$1" "$2"; }  # DEB VERSION
 install_deb "$OLD_DEB" "$OLD"
-cat > "$T/config.yaml" <<CFG
-node: test-node
-root: $ROOT
-state_dir: $T/state
-baseline: $T/state/baseline.drift
-public_key: $T/key.pub
-paths:
-  - path: /etc
-    exclude: ["*.swp", "/etc/mtab"]
-  - { path: /etc/ssh, severity: critical }
-  - { path: /usr/bin, severity: critical }
-  - { path: /etc/apt/trusted.gpg.d, severity: critical }
-  - { path: /etc/apt/sources.list.d, severity: critical }
-  - { path: /usr/share/keyrings, severity: critical }
-content: { paths: [/etc/ssh] }
-CFG
 make_baseline
 check 0
 cp -a "$ROOT" "$T/root.clean"

@@ -25,6 +25,8 @@ if [[ -z ${E2E_PROC_ROOT:-} ]]; then
   echo 60 > "$PROC/proc/sys/vm/swappiness"
   echo 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro quiet' > "$PROC/proc/cmdline"
 fi
+# A test may add path rules (E2E_EXTRA_PATHS: YAML list items, one a line) and
+# narrow the content paths (E2E_CONTENT_PATHS) by setting them before sourcing this.
 cat > "$T/config.yaml" <<CFG
 node: test-node
 root: $ROOT
@@ -36,7 +38,8 @@ paths:
     exclude: ["*.swp", "/etc/mtab"]
   - { path: /etc/ssh, severity: critical }
   - { path: /usr/bin, severity: critical }
-content: { paths: [/etc, /usr/bin] }
+${E2E_EXTRA_PATHS:-}
+content: { paths: ${E2E_CONTENT_PATHS:-[/etc, /usr/bin]} }
 runtime: { proc_root: "$PROC" }
 CFG
 "$DRIFTCTL" keygen --signing-key "$T/key.pem" --public-key "$T/key.pub" 2>/dev/null

@@ -5,7 +5,8 @@
 // sources readers; the compressed-stream and .deb readers over the bytes as a
 // file, within small bounds that must hold; the clearsign framing check.
 // Besides "no crash, no leak, no hang" it asserts a stanza's field names are
-// never empty or blank, and no reader hands out more than its bound.
+// never empty or blank, and no reader hands out (or decompresses, for a .deb's
+// tar members, what it skips included) more than its bound.
 // Built and run by tests/fuzz/run.sh (target `aptproof`), not by CTest.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -110,10 +111,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (fd < 0) return 0;
       DebContents c;
       std::string err;
-      if (read_deb(fd, StreamLimits{1u << 20, 16}, {}, &c, &err)) {
+      const StreamLimits limits{1u << 20, 16};
+      if (read_deb(fd, limits, {}, &c, &err)) {
         require(c.size == text.size());
         require(c.sha256_hex.size() == 64);
       }
+      // Success or not, the decompressors stopped near the bound (one block
+      // past it at most), skipped entries included.
+      require(c.decompressed <= limits.max_bytes + (4u << 20));
       ::close(fd);
       break;
     }
