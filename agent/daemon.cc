@@ -372,6 +372,8 @@ void Daemon::start_audit() {
   }
   const std::optional<std::string> dir = sources_.start_audit(config_, every, Clock::now(), wall_ns() / 1000000);
   if (dir && watcher_ && watcher_->ok()) watcher_->watch_aux(*dir, /*appends=*/true);
+  // The heartbeat's record may have reached the log before the watch: read it now.
+  if (dir) sources_.poll_audit(wall_ns() / 1000000);
 }
 
 void Daemon::send_heartbeat_line() {
