@@ -4,14 +4,15 @@
 // are the poll timeout, so an idle daemon uses no CPU. The network is on the
 // sinks' threads: the watcher never waits on it.
 //
-// This file is the wiring only. Each policy is a part with its own tests:
-// InstalledBaseline (verify, rollback floor, snapshots by digest), DpkgGate
-// (judge drift only when dpkg is done), RescanWorker (the full check's
-// thread), PendingRechecks (the debounce), DriftTracker (transitions and
-// saved state), DaemonSources (the exports checks, expect: rules, runtime
-// kernel state and audit log, each returning what it asks of the daemon as
-// data), loki_lines (every Loki line), StateWriter (state_dir writes that
-// wait when the disk is full) and Sinks.
+// This file is the process shell only: signals, the loop, start, reload and
+// shutdown, and the reading of files. Each policy is a part with its own
+// tests: DriftJudge (the baseline and the judgement of each scan's result:
+// InstalledBaseline, NodeState, DriftTracker, DpkgGate, DriftAnnouncer),
+// RescanWorker (the full check's thread), PendingRechecks (the debounce),
+// DaemonSources (the exports checks, expect: rules, runtime kernel state and
+// audit log), StateWriter (state_dir writes that wait when the disk is full)
+// and Sinks. The judge and the sources return what they ask of the daemon as
+// data (SourceOutput), and `apply` does it the same way for each.
 #include "agent/daemon.h"
 
 #include <poll.h>
@@ -21,26 +22,20 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 
 #include "agent/check.h"
 #include "agent/config.h"
 #include "agent/confine.h"
 #include "agent/daemon_log.h"
 #include "agent/daemon_sources.h"
-#include "agent/dpkg_gate.h"
-#include "agent/drift_announcer.h"
-#include "agent/drift_tracker.h"
+#include "agent/drift_judge.h"
 #include "agent/exit_codes.h"
 #include "agent/health.h"
 #include "agent/highest_serial.h"
-#include "agent/installed_baseline.h"
 #include "agent/loki_lines.h"
 #include "agent/metrics.h"
-#include "agent/node_state.h"
 #include "agent/pending_rechecks.h"
 #include "agent/rescan_worker.h"
 #include "agent/scan.h"
@@ -71,10 +66,6 @@ int64_t wall_ns() {
 
 void log_line(const std::string& m) { daemon_log(m); }
 
-std::function<bool(const Entry&)> keep_changed_content(std::shared_ptr<const Baseline> base) {
-  return [base](const Entry& now) { return base && content_changed_from(base->entries, now); };
-}
-
 class Daemon {
  public:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -91,14 +82,12 @@ class Daemon {
   bool load_config_file(Config* out);
   void place_watches();
   void load_baseline(const std::string& why);
-  void baseline_invalid(const std::string& reason);
   void start_full_rescan(bool periodic = false);
   void finish_full_rescan();
   void recheck_pending();
-  bool evaluate(bool force_push);
-  void send_lines(const std::vector<LokiEntry>& lines);
   void save_state(const std::string& name, const std::string& content, const std::string& what);
   void apply(SourceOutput out);
+  void apply(Verdict v);
   void run_exports_checks();
   void run_expectations();
   void start_runtime();
@@ -107,8 +96,8 @@ class Daemon {
   void poll_runtime();
   void load_states();
   void handle_signal(int sig, bool* quit);
-  void note_replaced_file_rules(const std::vector<Entry>& entries);
   void reload_config();
+  bool landlock() const { return confinement_.landlock_abi > 0; }
 
   DaemonOptions options_;
   Config config_;
@@ -118,13 +107,7 @@ class Daemon {
   Sinks sinks_{&metrics_, log_line, &health_};
   std::unique_ptr<Watcher> watcher_;
   ConfineReport confinement_;
-  InstalledBaseline baseline_;
-
-  NodeState node_;
-  DriftTracker tracker_;
   bool pushed_once_ = false;
-  DpkgGate dpkg_;  // the package-aware check waits for dpkg
-  std::optional<Clock::time_point> evaluate_again_at_;
 
   // The sources beside the file scan: the exports checks and expect: rules
   // (at start, on every full check, after a change to a file they read), the
@@ -132,12 +115,13 @@ class Daemon {
   // entries join the node's) and the audit log (who changed it: followed
   // through inotify on its directory, read before each judgement).
   DaemonSources sources_{&metrics_, log_line};
-  DriftAnnouncer announcer_{&metrics_, &sources_};  // each transition to the log, the counters and Loki
+  // The baseline, the node as last read and its judgement: what each scan's
+  // result means, announced through the sources' attribution.
+  DriftJudge judge_{&metrics_, &health_, &sources_, log_line};
 
   // The `heartbeat` Loki line (driftd alive and what it holds: a week
   // without one is "no data" in driftctl report): at start, then daily.
   std::optional<Clock::time_point> heartbeat_line_due_;
-  int64_t last_full_check_ns_ = 0;
 
   PendingRechecks pending_;
   RescanWorker rescan_;
@@ -146,22 +130,6 @@ class Daemon {
   bool paused_ = false;
   bool restart_to_reconfine_ = false;
 };
-
-// Landlock grants a file rule (a kubelet config file) to the inode it had at
-// start; a file replaced by rename is a new inode the daemon may not open.
-// It exits with 75 (EX_TEMPFAIL) for its supervisor to restart it, and the
-// fresh start reads the new file; the drift state on disk keeps known drift
-// from being announced twice.
-void Daemon::note_replaced_file_rules(const std::vector<Entry>& entries) {
-  if (confinement_.landlock_abi == 0) return;
-  const Selection selection = selection_from(config_);
-  for (const Entry& e : entries) {
-    if (e.status == EntryStatus::kUnreadable && e.type == EntryType::kFile && selection.is_rule_root(e.path)) {
-      daemon_log(escape_bytes(e.path) + " was replaced and Landlock follows inodes: restarting to confine afresh (exit 75)");
-      restart_to_reconfine_ = true;
-    }
-  }
-}
 
 bool Daemon::load_config_file(Config* out) {
   std::string err;
@@ -181,39 +149,12 @@ void Daemon::place_watches() {
   watcher_ = drift::place_watches(config_, max_watches, &metrics_, log_line);
 }
 
-void Daemon::baseline_invalid(const std::string& reason) {
-  const auto& last = baseline_.current();
-  metrics_.set_baseline(false, baseline_.installed(), last ? last->meta.created : 0);
-  health_.set_baseline(last ? "not valid (" + reason + "), comparing with serial " + std::to_string(last->meta.serial)
-                            : "none valid (" + reason + ")",
-                       last != nullptr);
-  if (baseline_.mark_invalid(reason)) {
-    daemon_log("baseline not valid: " + reason +
-               (last ? "; still comparing with the last valid one (serial " + std::to_string(last->meta.serial) + ")"
-                     : "; nothing to compare with until a valid baseline is installed"));
-  }
-  sinks_.push_soon();
-}
-
 void Daemon::load_baseline(const std::string& why) {
-  const InstalledBaseline::Outcome o = baseline_.load(config_.baseline, config_.public_key, config_.node);
-  if (!o.accepted) return baseline_invalid(o.reason);
-  const Baseline& b = *baseline_.current();
-  if (o.serial_raised) {
-    save_state(kHighestSerialFile, std::to_string(baseline_.highest_serial()) + "\n", "the baseline serial");
-  }
-  metrics_.set_baseline(true, true, b.meta.created);
-  health_.set_baseline("serial " + std::to_string(b.meta.serial) + " valid", true);
-  if (o.replaced) {
-    send_lines({baseline_loki_entry({b.meta.serial, b.meta.created, baseline_.key_id()}, config_.node, wall_ns())});
-    daemon_log("baseline serial " + std::to_string(b.meta.serial) + " (" + std::to_string(b.entries.size()) +
-               " entries, key " + baseline_.key_id() + ") loaded: " + why);
-  }
-  sources_.set_runtime_baseline(b.entries);
+  Verdict v = judge_.load_baseline(config_, why, Clock::now(), wall_ns());
+  const bool full_check = v.full_check_needed;
+  apply(std::move(v));
   trim_heap();
-  if (node_.known()) evaluate(true);
-  else if (!rescan_.running()) start_full_rescan();
-  sinks_.push_soon();
+  if (full_check && !rescan_.running()) start_full_rescan();
 }
 
 // Periodic rescans run at idle priority: the node's workloads come first.
@@ -221,45 +162,28 @@ void Daemon::load_baseline(const std::string& why) {
 // or the rules changed), so they run at normal priority: SCHED_IDLE can
 // starve for minutes on a busy node.
 void Daemon::start_full_rescan(bool periodic) {
-  if (!rescan_.running() && !baseline_.current()) return;  // nothing to compare with; a valid baseline starts one
+  if (!rescan_.running() && !judge_.baseline()) return;  // nothing to compare with; a valid baseline starts one
   const Config config = config_;
-  const auto keep = keep_changed_content(baseline_.current());
-  rescan_.start([config, keep](const std::atomic<bool>* cancel) {
-    ScanOptions options;
-    options.keep_content = keep;
-    options.cancel = cancel;
-    return run_scan(config, options);
+  ScanOptions options = judge_.scan_options();
+  rescan_.start([config, options](const std::atomic<bool>* cancel) {
+    ScanOptions o = options;
+    o.cancel = cancel;
+    return run_scan(config, o);
   }, periodic);
 }
 
 void Daemon::finish_full_rescan() {
   RescanWorker::Done done = rescan_.finish();
-  ScanResult& r = done.result;
-  for (const std::string& w : r.warnings) daemon_log("warning: " + w);
-  note_replaced_file_rules(r.entries);
+  ScanResult dirty_read;  // changed while the scan ran: read again after it
+  if (!done.dirty.empty()) dirty_read = scan_paths(config_, done.dirty, judge_.scan_options());
+  apply(judge_.take_full_check(config_, landlock(), std::move(done.result), done.seconds, done.dirty,
+                               std::move(dirty_read), Clock::now(), wall_ns()));
   if (restart_to_reconfine_) return;
-  const uint64_t incomplete = r.incomplete, bytes_hashed = r.bytes_hashed;
-  node_.replace_all(std::move(r));
-  health_.full_check_done(Clock::now());
-  last_full_check_ns_ = wall_ns();
-  if (sources_.runtime_on()) node_.replace_runtime(sources_.runtime_entries());
-  metrics_.set_full_scan(node_.size(), static_cast<double>(wall_ns()) / 1e9, done.seconds, incomplete);
-  daemon_log("full check: " + std::to_string(node_.size()) + " entries, " + std::to_string(bytes_hashed) +
-             " bytes hashed in " + std::to_string(done.seconds).substr(0, 5) + " s, " +
-             std::to_string(incomplete) + " incomplete");
-  // Changes seen while the scan ran may be older or newer than what it read:
-  // read them again on top of it.
-  if (!done.dirty.empty()) {
-    ScanOptions o;
-    o.keep_content = keep_changed_content(baseline_.current());
-    node_.replace_scoped(done.dirty, scan_paths(config_, done.dirty, o));
-  }
   trim_heap();  // the scan's threads leave freed arenas behind
   if (watcher_ && watcher_->ok()) {
     watcher_->watch_selection();  // heal watches lost to replaced directories
     metrics_.set_watches(watcher_->watches(), watcher_->failures());
   }
-  evaluate(true);
   run_exports_checks();
   run_expectations();
   const auto interval = watcher_ && watcher_->unwatched()
@@ -273,69 +197,43 @@ void Daemon::recheck_pending() {
   const PendingRechecks::Batch batch = pending_.take(Clock::now());
   if (batch.scopes.empty()) return;  // the leading edge found its change being written again
   rescan_.note_dirty(batch.scopes);
-  if (!node_.known() || !baseline_.current()) return;
-  ScanOptions o;
-  o.keep_content = keep_changed_content(baseline_.current());
-  ScanResult fresh = scan_paths(config_, batch.scopes, o);
-  note_replaced_file_rules(fresh.entries);
+  if (!judge_.node_known() || !judge_.baseline()) return;
+  ScanResult fresh = scan_paths(config_, batch.scopes, judge_.scan_options());
+  Verdict v = judge_.take_recheck(config_, landlock(), batch.scopes, std::move(fresh), Clock::now(), wall_ns());
+  const bool judged = v.judged;
+  apply(std::move(v));
   if (restart_to_reconfine_) return;
-  node_.replace_scoped(batch.scopes, std::move(fresh));
   for (const RecheckScope& s : batch.scopes) {
     sources_.note_rechecked(config_, s.path, !s.self_only, Clock::now());
   }
-  if (evaluate(false)) {
+  if (judged) {
     metrics_.observe_detection_latency(std::chrono::duration<double>(Clock::now() - batch.first_event).count());
   }
-}
-
-// Judges the node (NodeState: compare, dpkg gate, package causes, tracker)
-// and sends each transition to the log, the metrics and Loki. Returns false
-// when judging drift was put off (dpkg is running).
-bool Daemon::evaluate(bool force_push) {
-  const auto& baseline = baseline_.current();
-  if (!baseline || !node_.known()) return false;
-  const NodeState::Judgement j = node_.judge(*baseline, compare_policy_for(selection_from(config_)), config_.root,
-                                             &dpkg_, &tracker_, Clock::now(), force_push);
-  for (const std::string& line : j.log) daemon_log(line);
-  evaluate_again_at_ = j.again_at;
-  if (!j.judged) return false;
-  std::vector<DriftFact> facts;
-  for (const auto& [path, r] : tracker_.state()) facts.push_back({r.path, r.kind, r.severity, r.cause, r.proof});
-  metrics_.set_drift(facts, config_.metrics_max_paths);
-  // The old contents come from the baseline file, read again only now
-  // (holding every snapshot would cost tens of MB on a node's /etc).
-  const std::map<std::string, std::string> before =
-      reread_snapshots(config_.baseline, baseline_.payload_sha256(), j.wanted_before);
-  send_lines(announcer_.announce(j.transitions, config_, before, node_.snapshots(), wall_ns()));
-  if (!j.transitions.empty()) save_state(kDriftStateName, tracker_.save(), "the drift state");
-  if (sinks_.pushing() && (j.force_push || !j.transitions.empty() || !pushed_once_)) {
-    sinks_.push_soon();
-    pushed_once_ = true;
-  }
-  notify_systemd("STATUS=" + std::to_string(tracker_.state().size()) + " paths in drift" +
-                 (baseline_.valid() ? "" : "; baseline not valid: " + baseline_.problem()));
-  return true;
-}
-
-// Loki lines go to the durable spool first; the Loki sink ships them from there.
-void Daemon::send_lines(const std::vector<LokiEntry>& lines) {
-  if (writer_.spool_lines(lines, Clock::now())) sinks_.wake_loki();
 }
 
 void Daemon::save_state(const std::string& name, const std::string& content, const std::string& what) {
   writer_.save(config_.state_dir + "/" + name, content, what, Clock::now());
 }
 
-// What a source asks for, done the same way for each: its watches, its
-// state files, its Loki lines (through the spool, as drift), a push.
+// What a source or the judge asks for, done the same way for each: its
+// watches, its state files, its Loki lines (to the durable spool first; the
+// Loki sink ships them from there), a push.
 void Daemon::apply(SourceOutput out) {
   if (watcher_ && watcher_->ok()) {
     for (const std::string& dir : out.watch_dirs) watcher_->watch_aux(dir);
   }
   if (out.restart) restart_to_reconfine_ = true;
   for (const StateSave& save : out.saves) save_state(save.name, save.content, save.what);
-  send_lines(out.lines);
-  if (out.changed || !pushed_once_) sinks_.push_soon();
+  if (writer_.spool_lines(out.lines, Clock::now())) sinks_.wake_loki();
+  if (out.changed || !pushed_once_) {
+    sinks_.push_soon();
+    pushed_once_ = sinks_.pushing();
+  }
+}
+
+void Daemon::apply(Verdict v) {
+  if (v.status) notify_systemd("STATUS=" + *v.status);
+  apply(std::move(v.out));
 }
 
 void Daemon::run_exports_checks() {
@@ -348,7 +246,7 @@ void Daemon::run_expectations() { apply(sources_.run_expectations(config_, wall_
 // (runtime/ under proc_root). The first look is at once, so the first full
 // check already holds the runtime state.
 void Daemon::start_runtime() {
-  const auto& b = baseline_.current();
+  const auto& b = judge_.baseline();
   sources_.start_runtime(config_, b ? &b->entries : nullptr);
   poll_runtime();
 }
@@ -358,9 +256,7 @@ void Daemon::start_runtime() {
 void Daemon::poll_runtime() {
   if (!sources_.runtime_on()) return;
   const bool changed = sources_.poll_runtime(config_, Clock::now());
-  if (!node_.known()) return;  // the full check's end takes the runtime entries
-  node_.replace_runtime(sources_.runtime_entries());
-  if (changed) evaluate(false);
+  apply(judge_.take_runtime(config_, sources_.runtime_entries(), changed, Clock::now(), wall_ns()));
 }
 
 // The audit source is made once confined (Landlock grants the log's
@@ -378,13 +274,9 @@ void Daemon::start_audit() {
 
 void Daemon::send_heartbeat_line() {
   heartbeat_line_due_ = Clock::now() + std::chrono::hours(24);
-  const auto& b = baseline_.current();
-  HeartbeatFacts h;
-  h.baseline_serial = b && baseline_.valid() ? b->meta.serial : 0;
-  h.entries = b ? b->entries.size() : 0;
-  h.last_full_check_ns = last_full_check_ns_;
-  h.version = kToolVersion;
-  send_lines({heartbeat_loki_entry(h, config_.node, wall_ns())});
+  SourceOutput out;
+  out.lines.push_back(heartbeat_loki_entry(judge_.heartbeat(), config_.node, wall_ns()));
+  apply(std::move(out));
 }
 
 // The drift, exports and expectation states of the last run, so a restart does not
@@ -395,7 +287,7 @@ void Daemon::load_states() {
     const StateFileRead r = read_state_file(config_.state_dir + "/" + name, loader, now);
     if (!r.message.empty()) daemon_log(r.message);
   };
-  load(kDriftStateName, [this](const std::string& text) { return tracker_.load(text); });
+  load(kDriftStateName, [this](const std::string& text) { return judge_.load_drift_state(text); });
   sources_.load_states(config_, load);
 }
 
@@ -409,9 +301,9 @@ void Daemon::reload_config() {
   config_ = std::move(next);
   daemon_log("SIGHUP: config reloaded from " + config_.source);
   health_.set_rescan_interval(config_.rescan_interval);
-  node_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
+  judge_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
   if (sinks_changed) sinks_.restart(config_, writer_.spool());
-  dpkg_.forget();  // root may have changed; dpkg's database is read again
+  judge_.forget_dpkg();  // root may have changed; dpkg's database is read again
   place_watches();
   start_audit();
   load_baseline("SIGHUP");
@@ -456,7 +348,7 @@ void Daemon::on_inotify() {
 
 Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_point next_watchdog) const {
   auto deadline = next_rescan_;
-  for (const auto& at : {pending_.due(config_.debounce), evaluate_again_at_, writer_.retry_at(), heartbeat_line_due_,
+  for (const auto& at : {pending_.due(config_.debounce), judge_.judge_again_at(), writer_.retry_at(), heartbeat_line_due_,
                          sources_.next_due(Clock::now())}) {
     if (at) deadline = std::min(deadline, *at);
   }
@@ -478,10 +370,7 @@ void Daemon::run_due(Clock::time_point now) {
     if (r.spooled) sinks_.wake_loki();
     if (r.changed) sinks_.push_soon();
   }
-  if (evaluate_again_at_ && now >= *evaluate_again_at_) {
-    evaluate_again_at_.reset();
-    evaluate(false);
-  }
+  apply(judge_.judge_if_due(config_, now, wall_ns()));  // the dpkg wait's end
   if (now >= next_rescan_) {
     next_rescan_ = now + config_.rescan_interval;
     start_full_rescan(/*periodic=*/true);
@@ -496,7 +385,7 @@ int Daemon::start() {
   if (!load_config_file(&config_)) return kExitUsage;
   health_.set_rescan_interval(config_.rescan_interval);
   health_.loop_turned(Clock::now());
-  node_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
+  judge_.set_package_proof(config_.state_dir, config_.packages.trust_dpkg_database);
   if (!make_directories(config_.state_dir, 0700)) {
     daemon_log("cannot create state_dir " + config_.state_dir + ": " + std::strerror(errno));
     return kExitIo;
@@ -508,7 +397,7 @@ int Daemon::start() {
     std::string err;
     uint64_t floor = 0;
     if (!read_highest_serial(config_.state_dir, &floor, &err)) daemon_log(err);
-    baseline_.set_floor(floor, err);
+    judge_.set_floor(floor, err);
   }
   // 3. Confine before any thread starts: Landlock and seccomp apply to the
   // calling thread and what it creates afterwards.
@@ -534,11 +423,11 @@ int Daemon::start() {
   run_exports_checks();
   run_expectations();
   send_heartbeat_line();  // alive, and what it holds (driftctl report: silent is not clean)
-  if (!baseline_.current()) metrics_.set_drift({}, config_.metrics_max_paths);
+  if (!judge_.baseline()) metrics_.set_drift({}, config_.metrics_max_paths);
   // Ready once the watches are placed, baseline or not: the first full check
   // may run long at idle priority.
   notify_systemd("READY=1\nSTATUS=watching " + std::to_string(watcher_ ? watcher_->watches() : 0) + " directories");
-  if (!baseline_.current()) sinks_.push_soon();  // baseline_valid 0 is news too
+  if (!judge_.baseline()) sinks_.push_soon();  // baseline_valid 0 is news too
   next_rescan_ = Clock::now() + config_.rescan_interval;
   if (!rescan_.running()) start_full_rescan();
   return -1;
