@@ -183,7 +183,9 @@ DriftAttributions attribute_drifts(const Config& c, const Comparison& cmp, int64
 
 Attribution attribute_one(const std::deque<AuditFileEvent>& events, AttributionQuery q, const RuleFiles& rules,
                           const PasswdNames& names, const std::string& root) {
-  q.rule_covers = rule_files_cover(rules, q.path);
+  // A rule file that cannot be read may be the one that covers the path:
+  // then the missing record, not a missing rule, is what can be said.
+  q.rule_covers = rule_files_cover(rules, q.path) || !rules.problems.empty();
   Attribution a = correlate(events, q);
   if (a.cls == ActorClass::kUnknown && a.reason == UnattributedReason::kNoRule) {
     a.reason_text = "no audit rule file under " + escape_bytes(root) +

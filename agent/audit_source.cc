@@ -107,6 +107,21 @@ Attribution AuditSource::attribute(const Drift& d, int64_t detected_ms) const {
 
 bool AuditSource::write_heartbeat(Clock::time_point now, int64_t now_ms, std::string* err) {
   heartbeat_due_ = now + heartbeat_every_;
+  if (!write_file(now_ms, err)) return false;
+  heartbeat_writes_ms_.push_back(now_ms);
+  while (heartbeat_writes_ms_.size() > 2) heartbeat_writes_ms_.pop_front();
+  return true;
+}
+
+bool AuditSource::write_barrier(int64_t now_ms, std::string* err) {
+  // The record is stamped by the kernel after now_ms was read (same clock).
+  if (!write_file(now_ms, err)) return false;
+  barrier_ms_ = now_ms;
+  seen_at_barrier_ms_ = heartbeat_seen_ms_;
+  return true;
+}
+
+bool AuditSource::write_file(int64_t now_ms, std::string* err) {
   // In place, not by rename: the rule watches this inode's name, and a
   // quiet log must still show one write a minute.
   const int fd = ::open(heartbeat_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -123,8 +138,6 @@ bool AuditSource::write_heartbeat(Clock::time_point now, int64_t now_ms, std::st
   if (!ok) return false;
   heartbeat_inode_ = st.st_ino;
   heartbeat_device_ = st.st_dev;
-  heartbeat_writes_ms_.push_back(now_ms);
-  while (heartbeat_writes_ms_.size() > 2) heartbeat_writes_ms_.pop_front();
   return true;
 }
 

@@ -58,6 +58,20 @@ class AuditSource {
   /// one), so auditd and the rule work.
   bool ok() const;
 
+  /// A barrier: the heartbeat file written once more, not counted as a
+  /// heartbeat. The kernel queues audit records in order, so once the log
+  /// shows this write it also shows every write made before it, and a
+  /// drift judged then finds its writer's record (a loaded node can take
+  /// longer than the debounce to get a record into the log).
+  bool write_barrier(int64_t now_ms, std::string* err);
+  /// The log shows the last barrier's write (true when none was written):
+  /// a heartbeat record newer than any seen when it was written, stamped no
+  /// earlier than its write less the kernel's coarse-clock slack.
+  bool barrier_seen() const {
+    return barrier_ms_ == INT64_MIN ||
+           (heartbeat_seen_ms_ > seen_at_barrier_ms_ && heartbeat_seen_ms_ >= barrier_ms_ - kStampSlackMs);
+  }
+
   /// The log's directory (host path beneath root) to watch for appends and rotations.
   std::string log_dir() const;
   /// The log's host path.
@@ -85,7 +99,12 @@ class AuditSource {
   uint64_t heartbeat_inode_ = 0, heartbeat_device_ = 0;
   Clock::time_point heartbeat_due_{};
   std::chrono::milliseconds heartbeat_every_ = kHeartbeatEvery;
+  bool write_file(int64_t now_ms, std::string* err);
+
   std::deque<int64_t> heartbeat_writes_ms_;  // the last two writes
+  static constexpr int64_t kStampSlackMs = 50;  // audit stamps come from a coarse clock
+  int64_t barrier_ms_ = INT64_MIN;              // when the last barrier was written
+  int64_t seen_at_barrier_ms_ = INT64_MIN;      // heartbeat_seen_ms_ then
   int64_t heartbeat_seen_ms_ = INT64_MIN;     // newest event that touched it
 
   std::vector<std::string> notes_said_, notes_new_;

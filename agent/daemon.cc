@@ -194,6 +194,9 @@ void Daemon::finish_full_rescan() {
 }
 
 void Daemon::recheck_pending() {
+  // With audit attribution, judged once the log holds the writes' records
+  // (an audit barrier; bounded, and never when the trail is down).
+  if (!sources_.audit_settled(Clock::now(), wall_ns() / 1000000)) return;
   const PendingRechecks::Batch batch = pending_.take(Clock::now());
   if (batch.scopes.empty()) return;  // the leading edge found its change being written again
   rescan_.note_dirty(batch.scopes);
@@ -348,7 +351,10 @@ void Daemon::on_inotify() {
 
 Clock::time_point Daemon::next_deadline(uint64_t watchdog_usec, Clock::time_point next_watchdog) const {
   auto deadline = next_rescan_;
-  for (const auto& at : {pending_.due(config_.debounce), judge_.judge_again_at(), writer_.retry_at(), heartbeat_line_due_,
+  // While an audit barrier is in flight the due re-check waits for the log
+  // (inotify wakes the loop) or the barrier's bound, not for pending_.due.
+  const auto recheck_at = sources_.barrier_deadline() ? sources_.barrier_deadline() : pending_.due(config_.debounce);
+  for (const auto& at : {recheck_at, judge_.judge_again_at(), writer_.retry_at(), heartbeat_line_due_,
                          sources_.next_due(Clock::now())}) {
     if (at) deadline = std::min(deadline, *at);
   }

@@ -134,6 +134,27 @@ void DaemonSources::poll_audit(int64_t now_ms) {
   }
 }
 
+bool DaemonSources::audit_settled(Clock::time_point now, int64_t now_ms) {
+  if (!audit_ || !audit_ok_) {
+    barrier_deadline_.reset();
+    return true;
+  }
+  if (!barrier_deadline_) {
+    std::string err;
+    if (!audit_->write_barrier(now_ms, &err)) {
+      log_("audit barrier: " + err);
+      return true;
+    }
+    barrier_deadline_ = now + kBarrierBound;
+  }
+  poll_audit(now_ms);
+  if (audit_->barrier_seen() || now >= *barrier_deadline_ || !audit_ok_) {
+    barrier_deadline_.reset();
+    return true;
+  }
+  return false;
+}
+
 void DaemonSources::audit_heartbeat(Clock::time_point now, int64_t now_ms) {
   std::string err;
   if (!audit_->write_heartbeat(now, now_ms, &err)) log_("audit heartbeat: " + err);

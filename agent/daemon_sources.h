@@ -97,6 +97,14 @@ class DaemonSources {
   bool is_audit_dir(const std::string& dir) const { return audit_ && dir == audit_dir_; }
   /// Reads what the log gained (a bound at a time: a flood is read on).
   void poll_audit(int64_t now_ms);
+  /// Whether a drift may be judged now as far as the audit log goes: true
+  /// when audit is off or not working, or once a barrier written by the
+  /// first call shows in the log (every earlier write's record is in it
+  /// then), or kBarrierBound after that call. Until then the daemon waits
+  /// (barrier_deadline) and reads the log as inotify says it grew.
+  bool audit_settled(Clock::time_point now, int64_t now_ms);
+  std::optional<Clock::time_point> barrier_deadline() const { return barrier_deadline_; }
+  static constexpr std::chrono::milliseconds kBarrierBound{5000};
   /// Who made this drift: the `actor` object for its Loki line and the text for
   /// the log, counted in the attribution metrics. Nothing when audit is off.
   std::optional<nlohmann::json> attribute(const Drift& drift, int64_t now_ms, bool argv, std::string* text);
@@ -123,6 +131,7 @@ class DaemonSources {
   std::unique_ptr<AuditSource> audit_;
   std::string audit_dir_;
   bool audit_ok_ = false;
+  std::optional<Clock::time_point> barrier_deadline_;  // a barrier is in flight
 };
 
 }  // namespace drift

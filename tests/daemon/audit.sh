@@ -74,7 +74,8 @@ else
 fi
 wait_until 30 "autofile's line in Loki" loki_count_is 1 "\"path\":\"$T/w/autofile\""
 line=$(loki_lines "\"path\":\"$T/w/autofile\"")
-[[ $(actor class) == automation ]] || fail "autofile: actor class $(actor class): $line"
+[[ $(actor class) == automation ]] ||
+  fail "autofile: actor class $(actor class): $line; its audit records: $(grep -F "$T/w/autofile" "$AUDIT_LOG" | cut -c1-300)"
 
 # A secret on a command line: in the audit log's PROCTITLE, nowhere of driftd's.
 bash -c "echo $uid > /proc/self/loginuid && sh -c 'echo x >> $T/w/secretfile # password=hunter2'"
