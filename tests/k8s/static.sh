@@ -48,6 +48,14 @@ for alert, url in urls.items():
     section = section[:section.find("\n### ", 1) if "\n### " in section[1:] else len(section)]
     for part in ("**Means:**", "**Check:**", "**Clears:**"):
         assert part in section, f"README runbook {alert} has no {part}"
+# The README's alert table says each alert's for: and severity as the rules have them.
+table = {}
+for row in re.findall(r"^\| `(\w+)` \|.*\| ([^|]+) \| (critical|warning) \|$", readme, re.M):
+    table[row[0]] = (row[1].split(":")[0].strip(), row[2])
+for g in rules["groups"]:
+    for r in g["rules"]:
+        assert table.get(r["alert"]) == (r["for"], r["labels"]["severity"]), \
+            f"README's alert table for {r['alert']}: {table.get(r['alert'])}, the rule: {r['for']}, {r['labels']['severity']}"
 assert "change the prefix" in runbooks, "README runbooks: no word for forks about the runbook_url prefix"
 
 base = yaml.safe_load(open(f"{m}/agent-config.yaml"))
