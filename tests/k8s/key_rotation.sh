@@ -28,8 +28,8 @@ metric() { curl -s --max-time 2 "http://127.0.0.1:$PORT/metrics" | awk -v m="$1"
 metric_is() { [[ $(metric "$1") == "$2" ]]; }
 
 pod_driftd
-wait_pod 30 "the old key's baseline valid" metric_is driftd_baseline_valid 1
-wait_pod 60 "the first full check" metric_is driftd_drift_detected 0
+wait_pod 180 "the old key's baseline valid" metric_is driftd_baseline_valid 1
+wait_pod 180 "the first full check" metric_is driftd_drift_detected 0
 
 cd "$LAPTOP" || fail "cd laptop"
 "$DRIFTCTL" keygen --signing-key new.key --public-key new.pub 2>/dev/null || fail "keygen"
@@ -48,20 +48,20 @@ kubectl_exec driftctl baseline install --public-key "$T/state/next-key.pub" - < 
   fail "install with the new key: $(cat "$T/install.err")"
 
 # The window: the pod still has the old key.
-wait_pod 30 "driftd refuses the new key's baseline" metric_is driftd_baseline_valid 0
+wait_pod 180 "driftd refuses the new key's baseline" metric_is driftd_baseline_valid 0
 metric_is driftd_baseline_installed 1 || fail "installed is not 1 during the rotation"
 grep -q 'signed by another key' "$T/driftd.log" || fail "driftd's log does not say why the baseline is refused"
 printf '\177ELF kubelet 1.34.1 swapped\n' > "$ROOT/usr/bin/kubelet"
-wait_pod 30 "drift against the old baseline during the window" metric_is driftd_drift_detected 1
+wait_pod 180 "drift against the old baseline during the window" metric_is driftd_drift_detected 1
 printf '\177ELF kubelet 1.34.1\n' > "$ROOT/usr/bin/kubelet"
-wait_pod 30 "the revert clears" metric_is driftd_drift_detected 0
+wait_pod 180 "the revert clears" metric_is driftd_drift_detected 0
 
 # The ConfigMap gets the new key; the pod restarts with it.
 cp new.pub "$T/conf/key.pub"
 stop_driftd
 pod_driftd
-wait_pod 30 "the new baseline valid under the new key" metric_is driftd_baseline_valid 1
-wait_pod 60 "a clean check after the rotation" metric_is driftd_drift_detected 0
+wait_pod 180 "the new baseline valid under the new key" metric_is driftd_baseline_valid 1
+wait_pod 180 "a clean check after the rotation" metric_is driftd_drift_detected 0
 kubectl_exec driftctl baseline verify "$T/state/baseline.drift" > "$T/verify" 2>&1 || fail "verify: $(cat "$T/verify")"
 new_id=$("$DRIFTCTL" baseline verify --public-key new.pub "new/$NODE.drift" 2>/dev/null |
   sed -n 's/.*signed by key id \([0-9a-f]*\);.*/\1/p')

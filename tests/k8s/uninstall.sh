@@ -37,8 +37,8 @@ BPID=$!
 # groups: "job instance" of every group on the test's Pushgateway, with its full label set.
 groups() { curl -s --max-time 5 "$PGW_URL/api/v1/metrics" | jq -r '.data[].labels | [.job, .instance] | join(" ")' | sort; }
 has_group() { groups | grep -qxF "$1"; }
-wait_pod 60 "node a's group" has_group "driftd $NODE"
-wait_pod 60 "node b's group" has_group "driftd $NODE_B"
+wait_pod 180 "node a's group" has_group "driftd $NODE"
+wait_pod 180 "node b's group" has_group "driftd $NODE_B"
 keys=$(curl -s "$PGW_URL/api/v1/metrics" | jq -c '[.data[].labels | keys] | unique')
 [[ $keys == '[["instance","job"]]' ]] || fail "driftd's groups are keyed by $keys, not exactly job and instance"
 # A node removed long ago: its last exposition, PUT as driftd PUTs it; and another job's group.
