@@ -40,7 +40,7 @@ kubectl kustomize "$MANIFESTS" > "$K8S_T/base.yaml" || fail "kubectl kustomize m
 split "$K8S_T/base.yaml"
 kubectl_clean "create the Namespace" create -f "$K8S_T/base.yaml.ns"
 kubectl_clean "dry run of manifests/" apply --dry-run=server -f "$K8S_T/base.yaml.rest"
-for component in scrape prometheus-rule exec-policy; do
+for component in scrape scrape-plain prometheus-rule exec-policy; do
   kubectl kustomize "$(overlay "$component" "$component")" > "$K8S_T/$component.yaml" || fail "kustomize with $component"
   split "$K8S_T/$component.yaml"
   kubectl_clean "dry run with the $component component" apply --dry-run=server -f "$K8S_T/$component.yaml.rest"

@@ -1,6 +1,6 @@
 """Posture of the objects `kubectl kustomize manifests/` builds (tests/k8s/posture.sh).
 
-    posture.py BUILD.json [--scrape]
+    posture.py BUILD.json [--scrape | --scrape-plain]
     posture.py BUILD.json --mutants
 
 Asserts the conditions of the cluster's four enforced Kyverno policies (deny-privileged-containers,
@@ -179,7 +179,7 @@ def one(objs, kind):
     return found[0]
 
 
-def check_all(objs, scrape):
+def check_all(objs, scrape, operator=True):
     for o in objs:
         check(o["kind"] in CLUSTER_SCOPED or o["metadata"].get("namespace") == "driftd",
               f"{o['kind']}/{o['metadata']['name']} is not in the namespace driftd")
@@ -233,8 +233,9 @@ def check_all(objs, scrape):
     check(len(base) == 1 and base[0]["spec"].get("ingress") == [] and "Ingress" in base[0]["spec"]["policyTypes"],
           "the base NetworkPolicy must deny ingress and limit egress")
     kinds = {o["kind"] for o in objs}
-    check(("PodMonitor" in kinds) == scrape and ("Service" in kinds) == scrape,
-          f"Service/PodMonitor present: {kinds & {'Service', 'PodMonitor'}} (only with the scrape component)")
+    check(("PodMonitor" in kinds) == (scrape and operator) and ("Service" in kinds) == scrape,
+          f"Service/PodMonitor present: {kinds & {'Service', 'PodMonitor'}} (Service only in scrape mode, "
+          "PodMonitor only with components/scrape, not scrape-plain)")
 
 
 def pod_of(objs):
@@ -296,7 +297,7 @@ def main():
             if not errors:
                 missed.append(name)
         return 1 if missed else 0
-    check_all(objs, "--scrape" in args)
+    check_all(objs, "--scrape" in args or "--scrape-plain" in args, "--scrape-plain" not in args)
     for e in errors:
         print("posture:", e)
     return 1 if errors else 0

@@ -1,8 +1,9 @@
 # The alert rules and the dashboard's queries, with Debian's promtool: `promtool check rules` on
 # the rules file and on the PrometheusRule's spec, `promtool test rules` on rules_test.yaml
-# (revert within minutes, package drift not paging, drift for 1h with its paths, baseline invalid,
-# exports violations, state_dir full and dropped Loki lines, silent agents and deleted nodes,
-# scrape mode), and every PromQL expression
+# (revert within minutes, package drift not paging, drift for 1h with its paths, baseline invalid
+# on a node that had one, a never-baselined node quiet within its 24h grace and warned after, a
+# wiped state directory paging, exports violations, state_dir full and dropped Loki lines, silent
+# agents and deleted nodes, scrape mode), and every PromQL expression
 # of the Grafana dashboard parsed by promtool as a recording rule (Grafana's variables
 # substituted first; the Loki logs panel's LogQL is checked for its node selector only).
 source "$(dirname "$0")/lib.sh"
