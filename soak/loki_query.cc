@@ -68,13 +68,13 @@ class ProgressLine {
 };
 
 // One request, retried on no answer, 429 and 5xx.
-bool get_with_retries(const LokiQueryOptions& o, const std::string& url, std::string* body, LokiQueryStats* stats,
-                      std::string* err) {
+bool get_with_retries(const LokiQueryOptions& o, const PageFetcher& fetch, const RetryWait& wait, const PageRequest& req,
+                      std::string* body, LokiQueryStats* stats, std::string* err) {
   Backoff backoff(o.backoff_min, o.backoff_max);
   for (int attempt = 1;; ++attempt) {
     ++stats->requests;
     const auto t0 = std::chrono::steady_clock::now();
-    HttpResponse r = http_request("GET", url, "", "", o.timeout);
+    PageAnswer r = fetch(req);
     stats->loki_seconds += seconds_since(t0);
     if (r.status == 200) {
       *body = std::move(r.body);
@@ -88,7 +88,7 @@ bool get_with_retries(const LokiQueryOptions& o, const std::string& url, std::st
       return false;
     }
     ++stats->retries;
-    std::this_thread::sleep_for(backoff.failed());  // a retry's wait, not synchronisation
+    wait(backoff.failed());
   }
 }
 
@@ -173,23 +173,27 @@ bool parse_query_range(const std::string& body, std::vector<QueryEntry>* out, st
   return true;
 }
 
-bool query_loki(const LokiQueryOptions& o, const EntrySink& sink, LokiQueryStats* stats, std::string* err) {
-  const std::string prefix = (o.url.size() && o.url.back() == '/' ? o.url.substr(0, o.url.size() - 1) : o.url) +
-                             "/loki/api/v1/query_range?direction=forward&query=" + url_encode(soak_logql(o.nodes));
-  const int64_t step = std::max<int64_t>(1, o.max_query_length_ns);
+bool query_pages(const LokiQueryOptions& o, const PageFetcher& fetch, const RetryWait& wait, const EntrySink& sink,
+                 LokiQueryStats* stats, std::string* err) {
+  // Every request starts 1 ns before its piece or page, so a piece is 1 ns
+  // shorter than the longest request Loki takes.
+  const int64_t step = std::max<int64_t>(1, o.max_query_length_ns - 1);
   const uint64_t pieces = static_cast<uint64_t>((o.to_ns - o.from_ns + step - 1) / step);
+  const size_t base_limit = std::max<size_t>(1, o.limit);
   ProgressLine progress(o.progress);
   for (int64_t piece_start = o.from_ns; piece_start < o.to_ns; piece_start += step) {
-    const int64_t piece_end = std::min(o.to_ns, piece_start + step);
+    // [piece_start, piece_end): the next piece starts where this one ends.
+    const int64_t piece_end = o.to_ns - piece_start > step ? piece_start + step : o.to_ns;
     ++stats->pieces;
-    int64_t cursor = piece_start;
-    std::set<std::string> seen;  // entries at `cursor` already delivered
-    size_t limit = o.limit;
+    int64_t cursor = piece_start;  // every entry before it is delivered
+    std::set<std::string> seen;    // and these at it
+    size_t limit = base_limit;
     for (;;) {
-      const std::string url = prefix + "&start=" + std::to_string(cursor) + "&end=" + std::to_string(piece_end) +
-                              "&limit=" + std::to_string(limit);
+      // From 1 ns before the cursor: entries at the cursor come back even
+      // from a Loki whose start is not inclusive.
+      const PageRequest req{cursor - 1, piece_end, limit};
       std::string body;
-      if (!get_with_retries(o, url, &body, stats, err)) return false;
+      if (!get_with_retries(o, fetch, wait, req, &body, stats, err)) return false;
       const auto t0 = std::chrono::steady_clock::now();
       std::vector<QueryEntry> page;
       if (!parse_query_range(body, &page, err)) {
@@ -198,7 +202,11 @@ bool query_loki(const LokiQueryOptions& o, const EntrySink& sink, LokiQueryStats
       }
       stats->parse_seconds += seconds_since(t0);
       for (const QueryEntry& e : page) {
-        if (e.ts_ns == cursor && seen.count(stream_key(e))) {
+        if (e.ts_ns < cursor || e.ts_ns >= piece_end) {
+          ++stats->duplicates_dropped;  // delivered already, or the next piece's
+          continue;
+        }
+        if (e.ts_ns == cursor && !seen.insert(stream_key(e)).second) {
           ++stats->duplicates_dropped;
           continue;
         }
@@ -206,22 +214,37 @@ bool query_loki(const LokiQueryOptions& o, const EntrySink& sink, LokiQueryStats
         sink(e.labels, e.ts_ns, e.line);
       }
       progress.draw(stats->pieces, pieces, stats->entries);
-      if (page.size() < limit) break;
+      if (page.size() < limit) break;  // the rest of the piece was in this page
       const int64_t last = page.back().ts_ns;
-      if (last == cursor) {
-        // A full page of one timestamp, all seen: the rest of that
+      if (last >= piece_end) break;    // a Loki with an inclusive end: the same
+      if (last <= cursor) {
+        // A full page that got no further than the cursor: the rest of that
         // timestamp lies beyond the limit. Ask for more at once.
-        for (const QueryEntry& e : page) seen.insert(stream_key(e));
         limit *= 2;
         continue;
       }
       seen.clear();
       for (auto it = page.rbegin(); it != page.rend() && it->ts_ns == last; ++it) seen.insert(stream_key(*it));
       cursor = last;
-      limit = o.limit;
+      limit = base_limit;
     }
   }
   return true;
+}
+
+bool query_loki(const LokiQueryOptions& o, const EntrySink& sink, LokiQueryStats* stats, std::string* err) {
+  const std::string prefix = (o.url.size() && o.url.back() == '/' ? o.url.substr(0, o.url.size() - 1) : o.url) +
+                             "/loki/api/v1/query_range?direction=forward&query=" + url_encode(soak_logql(o.nodes));
+  const PageFetcher fetch = [&](const PageRequest& r) {
+    HttpResponse h = http_request("GET",
+                                  prefix + "&start=" + std::to_string(r.start_ns) + "&end=" + std::to_string(r.end_ns) +
+                                      "&limit=" + std::to_string(r.limit),
+                                  "", "", o.timeout);
+    return PageAnswer{h.status, std::move(h.body), std::move(h.error)};
+  };
+  // A retry's wait, not synchronisation.
+  const RetryWait wait = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  return query_pages(o, fetch, wait, sink, stats, err);
 }
 
 bool read_jsonl_entries(const std::string& path, const EntrySink& sink, const std::function<void(const std::string&)>& skip,

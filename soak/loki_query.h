@@ -1,14 +1,20 @@
 // Reading driftd's lines back out of Loki for the soak report, and out of a
 // file (logcli --output=jsonl). Loki bounds a query's time range
 // (max_query_length, 721 h by default) and its entries per answer (limit),
-// so the range is cut into pieces and each piece is paged forward from the
-// last timestamp seen; entries at that timestamp already delivered are
-// remembered and dropped from the next page, so none is lost or counted
-// twice (a page that is all one timestamp asks again with a larger limit).
-// The server projects each line to the few fields the report needs
+// so the range is cut into pieces [start, end) that touch and do not
+// overlap (Loki's end is exclusive, measured on 3.4.6; an entry at or after
+// a piece's end that a Loki returns anyway is dropped here, so a Loki with an
+// inclusive end counts nothing twice). Each piece is paged forward from the
+// last timestamp seen. Every request starts 1 ns before its piece or the
+// last timestamp (a Loki whose start was not inclusive loses nothing; a
+// piece is max_query_length less 1 ns), and entries before that point, or at
+// it and already delivered, are dropped: none is lost or counted twice. A
+// full page that gets no further asks again with twice the limit. The
+// server projects each line to the few fields the report needs
 // (soak_record.h's projection), so diffs never leave Loki. Failures without
 // an answer, 429 and 5xx are retried with backoff; any other answer ends the
-// query with Loki's message.
+// query with Loki's message. The page loop takes the fetching and the
+// waiting as functions, so tests drive it without a server or a clock.
 #pragma once
 
 #include <chrono>
@@ -56,6 +62,26 @@ std::string logql_node_literal(const std::string& raw_node);
 
 /// One query_range answer's entries, sorted by time (then stream, line).
 bool parse_query_range(const std::string& body, std::vector<QueryEntry>* out, std::string* err);
+
+/// One query_range request: entries in [start, end), at most limit, forward.
+struct PageRequest {
+  int64_t start_ns = 0, end_ns = 0;
+  size_t limit = 0;
+};
+
+/// Its answer: HTTP status (0: no answer, error says why) and body.
+struct PageAnswer {
+  long status = 0;
+  std::string body, error;
+};
+
+using PageFetcher = std::function<PageAnswer(const PageRequest&)>;
+using RetryWait = std::function<void(std::chrono::milliseconds)>;
+
+/// The piece and page loop over o's range (o.url only names Loki in
+/// messages): fetch answers each request, wait sleeps between retries.
+bool query_pages(const LokiQueryOptions& o, const PageFetcher& fetch, const RetryWait& wait, const EntrySink& sink,
+                 LokiQueryStats* stats, std::string* err);
 
 /// Queries Loki over the whole range; entries reach sink in time order.
 bool query_loki(const LokiQueryOptions& o, const EntrySink& sink, LokiQueryStats* stats, std::string* err);
