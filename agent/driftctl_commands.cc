@@ -82,8 +82,7 @@ int exit_code_for(BaselineError e) {
 
 std::string describe(const std::string& path) { return path == "-" ? "stdin" : path; }
 
-// Reads and verifies a baseline. With allow_unsigned and no public key file,
-// signatures are not checked, and we say so loudly.
+// A baseline as read and verified, with its file's bytes.
 using LoadedBaseline = VerifiedBaseline;
 
 // Which snapshots a load keeps: none (the index is enough), all, or a set.
@@ -91,12 +90,21 @@ using SnapshotFilter = std::function<bool(const std::string&)>;
 const SnapshotFilter kNoSnapshots = nullptr;
 const SnapshotFilter kAllSnapshots = [](const std::string&) { return true; };
 
-// Reads and verifies a baseline. With allow_unsigned and no public key file,
-// signatures are not checked, and we say so loudly. Quiet loads (a second pass,
+// Whether a verb reads unsigned baselines: it has no --allow-unsigned (verify,
+// install), it has the option but it was not given, or it was given.
+enum class Unsigned { kNotOffered, kRefused, kAllowed };
+
+Unsigned unsigned_policy(const Args& a) { return a.has("--allow-unsigned") ? Unsigned::kAllowed : Unsigned::kRefused; }
+
+// Reads and verifies a baseline. With --allow-unsigned and no public key file,
+// signatures are not checked, and we say so loudly. A refusal names
+// --allow-unsigned only to a verb that accepts it. Quiet loads (a second pass,
 // or the installed baseline consulted by install) report nothing themselves.
-int load_baseline(const std::string& path, const std::string& public_key_path, bool allow_unsigned,
+int load_baseline(const std::string& path, const std::string& public_key_path, Unsigned policy,
                   LoadedBaseline* out, const SnapshotFilter& want = kNoSnapshots, bool quiet = false) {
   auto refuse = [quiet](int code, const std::string& message) { return quiet ? code : fail(code, message); };
+  const bool allow_unsigned = policy == Unsigned::kAllowed;
+  const std::string unsigned_hint = policy == Unsigned::kRefused ? ", or --allow-unsigned for experiments" : "";
   std::string err;
   Key key;
   const bool have_key = !public_key_path.empty() && ::access(public_key_path.c_str(), F_OK) == 0;
@@ -104,12 +112,16 @@ int load_baseline(const std::string& path, const std::string& public_key_path, b
     if (!load_public_key(public_key_path, &key, &err)) return refuse(kExitIo, err);
   } else if (!allow_unsigned) {
     return refuse(kExitUsage, "no public key at " + (public_key_path.empty() ? std::string("(none)") : public_key_path) +
-                                  " to verify the baseline (pass --public-key FILE, or --allow-unsigned for experiments)");
+                                  " to verify the baseline (pass --public-key FILE" + unsigned_hint + ")");
   }
   BaselineError error;
   switch (read_verified_baseline(path, have_key ? &key : nullptr, allow_unsigned, want, out, &error, &err)) {
     case BaselineStep::kRead: return refuse(kExitBaselineUnreadable, "baseline " + err);
-    case BaselineStep::kVerify: return refuse(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
+    case BaselineStep::kVerify:
+      if (error == BaselineError::kSignature && out->signature.state == SignatureState::kUnsigned && !unsigned_hint.empty()) {
+        err += " (pass --allow-unsigned to read it unverified, for experiments)";
+      }
+      return refuse(exit_code_for(error), "baseline " + describe(path) + " refused: " + err);
     case BaselineStep::kOk: break;
   }
   if (!quiet && allow_unsigned && (out->signature.state == SignatureState::kUnsigned || !have_key)) {
@@ -128,15 +140,6 @@ int check_node(const Baseline& b, const Config& c, const Args& a) {
   return fail(kExitBaselineMismatch, "baseline was made for node '" + escape_bytes(b.meta.node) +
                                          "', not this node '" + escape_bytes(c.node) +
                                          "' (--allow-node-mismatch to check it anyway)");
-}
-
-std::string format_time(int64_t t) {
-  char buf[64];
-  const time_t tt = static_cast<time_t>(t);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Signs when a signing key is given; writes to a file atomically or to stdout.
@@ -166,10 +169,8 @@ uint64_t next_serial(uint64_t previous) {
 
 // ---- verbs -------------------------------------------------------------------------------
 
-int cmd_keygen(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_keygen(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--signing-key", "--public-key"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
   if (!a.has("--signing-key") || !a.has("--public-key")) {
     return fail(kExitUsage, "keygen needs --signing-key FILE and --public-key FILE");
   }
@@ -181,12 +182,8 @@ int cmd_keygen(const std::vector<std::string>& argv) {
   return 0;
 }
 
-int cmd_baseline_create(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_baseline_create(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root", "--output", "--signing-key", "--node"}, {"--quiet"}, {}, 0, 0}, &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   if (!a.has("--output")) return fail(kExitUsage, "baseline create needs --output FILE|-");
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
@@ -216,10 +213,8 @@ int cmd_baseline_create(const std::vector<std::string>& argv) {
   return 0;
 }
 
-int cmd_baseline_sign(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_baseline_sign(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--signing-key", "--output"}, {}, {}, 1, 1}, &a, &err)) return fail(kExitUsage, err);
   if (!a.has("--signing-key")) return fail(kExitUsage, "baseline sign needs --signing-key FILE");
   const std::string in = a.positional[0];
   const std::string out = a.get("--output", in);
@@ -236,32 +231,26 @@ int cmd_baseline_sign(const std::vector<std::string>& argv) {
   return 0;
 }
 
-int cmd_baseline_verify(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_baseline_verify(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--public-key", "--config"}, {}, {}, 1, 1}, &a, &err)) return fail(kExitUsage, err);
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
+  if (int rc = load_baseline(a.positional[0], c.public_key, Unsigned::kNotOffered, &lb)) return rc;
   std::printf("OK: %s signed by key id %s; node %s, serial %llu, created %s, %zu entries\n",
               describe(a.positional[0]).c_str(), lb.signature.key_id.c_str(),
               escape_bytes(lb.baseline.meta.node).c_str(),
               static_cast<unsigned long long>(lb.baseline.meta.serial),
-              format_time(lb.baseline.meta.created).c_str(), lb.baseline.entries.size());
+              readable_time(lb.baseline.meta.created).c_str(), lb.baseline.entries.size());
   return 0;
 }
 
-int cmd_baseline_install(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_baseline_install(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--public-key", "--baseline"}, {"--allow-node-mismatch"}, {}, 1, 1}, &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(a.positional[0], c.public_key, false, &lb)) return rc;
+  if (int rc = load_baseline(a.positional[0], c.public_key, Unsigned::kNotOffered, &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   // No silent rollback: the highest serial this node ever had wins, as
   // recorded in state_dir (which a corrupted installed file cannot lower),
@@ -269,7 +258,7 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
   uint64_t floor = 0;
   if (!read_highest_serial(c.state_dir, &floor, &err)) return fail(kExitBaselineMismatch, err);
   LoadedBaseline installed;
-  if (load_baseline(c.baseline, c.public_key, false, &installed, kNoSnapshots, /*quiet=*/true) == 0) {
+  if (load_baseline(c.baseline, c.public_key, Unsigned::kNotOffered, &installed, kNoSnapshots, /*quiet=*/true) == 0) {
     floor = std::max(floor, installed.baseline.meta.serial);
   }
   if (is_rollback(lb.baseline.meta.serial, floor)) {
@@ -285,16 +274,12 @@ int cmd_baseline_install(const std::vector<std::string>& argv) {
   return 0;
 }
 
-int cmd_baseline_show(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_baseline_show(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned"}, {}, 1, 1}, &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
+  if (int rc = load_baseline(a.positional[0], c.public_key, unsigned_policy(a), &lb)) return rc;
   const BaselineMeta& m = lb.baseline.meta;
   size_t snapshots = 0, files = 0, critical = 0;
   uint64_t bytes = 0;
@@ -310,7 +295,7 @@ int cmd_baseline_show(const std::vector<std::string>& argv) {
       nlohmann::json j = {{"path", escape_bytes(e.path)}, {"type", entry_type_name(e.type)},
                           {"status", entry_status_name(e.status)}, {"severity", severity_name(e.severity)}};
       for (const auto& info : kAttributes) {
-        if (info.attr != Attr::kType) j[info.token] = attr_value_text(e, info.attr);
+        if (info.attr != Attr::kType) j[info.token] = attr_value_json(e, info.attr);
       }
       j["snapshot"] = e.snapshot;
       if (e.package > 0) {
@@ -319,8 +304,8 @@ int cmd_baseline_show(const std::vector<std::string>& argv) {
       }
       entries.push_back(std::move(j));
     }
-    nlohmann::json doc = {{"format_version", m.format_version}, {"node", escape_bytes(m.node)},
-                          {"created", format_time(m.created)}, {"serial", m.serial},
+    nlohmann::json doc = {{"schema", kReportJsonSchema}, {"format_version", m.format_version},
+                          {"node", escape_bytes(m.node)}, {"created", m.created}, {"serial", m.serial},
                           {"tool", m.tool_version}, {"config_sha256", m.config_sha256},
                           {"hash", m.hash_algorithm}, {"signature", sig},
                           {"payload_sha256", lb.signature.payload_sha256}, {"packages", lb.baseline.packages.size()},
@@ -332,7 +317,7 @@ int cmd_baseline_show(const std::vector<std::string>& argv) {
               "  config sha256: %s\n  signature: %s\n  entries: %zu (%zu files, %llu bytes, %zu critical)\n"
               "  snapshots: %zu\n  packages: %zu\n",
               describe(a.positional[0]).c_str(), m.format_version, escape_bytes(m.node).c_str(),
-              format_time(m.created).c_str(), static_cast<unsigned long long>(m.serial),
+              readable_time(m.created).c_str(), static_cast<unsigned long long>(m.serial),
               m.tool_version.c_str(), m.config_sha256.c_str(), sig.c_str(), lb.baseline.entries.size(), files,
               static_cast<unsigned long long>(bytes), critical, snapshots, lb.baseline.packages.size());
   return 0;
@@ -345,19 +330,13 @@ int print_report(const ReportInput& in, bool json) {
   return in.exit_code;
 }
 
-int cmd_check(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_check(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root", "--baseline", "--public-key", "--node"},
-                         {"--json", "--quiet", "--allow-unsigned", "--allow-node-mismatch"}, {}, 0, 0},
-                  &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   if (int rc = check_scan_root(c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb)) return rc;
+  if (int rc = load_baseline(c.baseline, c.public_key, unsigned_policy(a), &lb)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   std::string().swap(lb.bytes);  // not needed during the scan
   ScanOptions options;
@@ -383,7 +362,7 @@ int cmd_check(const std::vector<std::string>& argv) {
     const std::set<std::string> want(needed.begin(), needed.end());
     LoadedBaseline again;
     const SnapshotFilter wanted = [&want](const std::string& sha) { return want.count(sha) > 0; };
-    if (load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &again, wanted, /*quiet=*/true) == 0 &&
+    if (load_baseline(c.baseline, c.public_key, unsigned_policy(a), &again, wanted, /*quiet=*/true) == 0 &&
         again.signature.payload_sha256 == lb.signature.payload_sha256) {
       lb.baseline.snapshots = std::move(again.baseline.snapshots);
     }
@@ -402,8 +381,8 @@ int cmd_check(const std::vector<std::string>& argv) {
   in.facts = {{"node", escape_bytes(c.node)},
               {"root", escape_bytes(c.root)},
               {"baseline", escape_bytes(c.baseline)},
-              {"baseline_serial", std::to_string(lb.baseline.meta.serial)},
-              {"baseline_created", format_time(lb.baseline.meta.created)},
+              {"baseline_serial", std::to_string(lb.baseline.meta.serial), lb.baseline.meta.serial},
+              {"baseline_created", readable_time(lb.baseline.meta.created), lb.baseline.meta.created},
               {"signature", lb.signature.state == SignatureState::kSigned ? "ed25519 key id " + lb.signature.key_id : "UNSIGNED"}};
   in.entries = result.scan.entries.size();
   in.incomplete = result.incomplete;
@@ -427,10 +406,8 @@ int cmd_check(const std::vector<std::string>& argv) {
   return print_report(in, a.has("--json"));
 }
 
-int cmd_audit_rules(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_audit_rules(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root"}, {}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   const std::string text = render_audit_rules(audit_watch_targets(c), c.root, c.source);
@@ -438,18 +415,14 @@ int cmd_audit_rules(const std::vector<std::string>& argv) {
   return std::fflush(stdout) == 0 ? 0 : fail(kExitIo, "cannot write the rules to stdout");
 }
 
-int cmd_diff(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_diff(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--public-key", "--config"}, {"--json", "--allow-unsigned", "--peer", "--all-attributes"}, {}, 2, 2}, &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   if (a.positional[0] == "-" && a.positional[1] == "-") return fail(kExitUsage, "only one baseline can come from stdin");
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   LoadedBaseline la, lb;
-  if (int rc = load_baseline(a.positional[0], c.public_key, a.has("--allow-unsigned"), &la, kAllSnapshots)) return rc;
-  if (int rc = load_baseline(a.positional[1], c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
+  if (int rc = load_baseline(a.positional[0], c.public_key, unsigned_policy(a), &la, kAllSnapshots)) return rc;
+  if (int rc = load_baseline(a.positional[1], c.public_key, unsigned_policy(a), &lb, kAllSnapshots)) return rc;
   // Severity as recorded in the baselines (the later one's view of a path).
   // Two nodes (or --peer): inode, ctime and mtime differ between any two
   // machines and would bury the one file that differs, so they are left out.
@@ -485,16 +458,8 @@ int cmd_diff(const std::vector<std::string>& argv) {
   return print_report(in, a.has("--json"));
 }
 
-int cmd_accept(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_accept(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root", "--baseline", "--public-key", "--output", "--signing-key", "--node"},
-                         {"--all", "--quiet", "--allow-unsigned", "--allow-node-mismatch", "--explained",
-                          "--trust-dpkg-database"},
-                         {"--path"}, 0, 0},
-                  &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   const auto paths_it = a.repeated.find("--path");
   const bool all = a.has("--all"), explained = a.has("--explained");
   if (int(all) + int(explained) + int(paths_it != a.repeated.end()) != 1) {
@@ -505,7 +470,7 @@ int cmd_accept(const std::vector<std::string>& argv) {
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   if (int rc = check_scan_root(c)) return rc;
   LoadedBaseline lb;
-  if (int rc = load_baseline(c.baseline, c.public_key, a.has("--allow-unsigned"), &lb, kAllSnapshots)) return rc;
+  if (int rc = load_baseline(c.baseline, c.public_key, unsigned_policy(a), &lb, kAllSnapshots)) return rc;
   if (int rc = check_node(lb.baseline, c, a)) return rc;
   std::vector<std::string> accept_paths;
   if (paths_it != a.repeated.end()) {
@@ -596,10 +561,8 @@ int cmd_accept(const std::vector<std::string>& argv) {
 
 // Runs whatever `exports.enabled` says: the defaults check parse errors,
 // fsid=0, duplicate fsids, the world-export space and etab drift.
-int cmd_exports_check(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_exports_check(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root"}, {"--json"}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   struct stat st;
@@ -617,10 +580,8 @@ int cmd_exports_check(const std::vector<std::string>& argv) {
 
 // Only the `expect:` rules, no baseline needed: what a config file says that
 // must hold, checked against the files under --root.
-int cmd_expect_check(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_expect_check(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--root", "--node"}, {"--json"}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
   Config c;
   if (int rc = load_config_with_overrides(a, &c)) return rc;
   struct stat st;
@@ -631,7 +592,7 @@ int cmd_expect_check(const std::vector<std::string>& argv) {
   const int code = has_critical(violations) ? kExitChanged : kExitOk;
   std::string text;
   if (a.has("--json")) {
-    nlohmann::json doc = {{"node", escape_bytes(c.node)}, {"root", escape_bytes(c.root)},
+    nlohmann::json doc = {{"schema", kReportJsonSchema}, {"node", escape_bytes(c.node)}, {"root", escape_bytes(c.root)},
                           {"rules", c.expect.size()}, {"violated", violations.size()}, {"exit_code", code},
                           {"expectations", expectations_json(violations)}};
     text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -644,10 +605,8 @@ int cmd_expect_check(const std::vector<std::string>& argv) {
   return code;
 }
 
-int cmd_config_show(const std::vector<std::string>& argv) {
-  Args a;
+int cmd_config_show(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config"}, {"--default"}, {}, 0, 0}, &a, &err)) return fail(kExitUsage, err);
   if (a.has("--default") && a.has("--config")) return fail(kExitUsage, "config show takes --config FILE or --default, not both");
   // --default: the embedded default whatever is installed (the .deb's conffile is made from it).
   if (a.has("--default") || (!a.has("--config") && ::access(kDefaultConfigPath, F_OK) != 0)) {
@@ -660,73 +619,193 @@ int cmd_config_show(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// ---- the verb table ----------------------------------------------------------------------
+// Options shared by several verbs, so each says the same thing everywhere.
+const Option kOptConfig{"--config", "FILE",
+                        "config file (default /etc/driftd/config.yaml when it exists, else the embedded default)"};
+const Option kOptRoot{"--root", "DIR", "the host's file system is under DIR (overrides root:; default /)"};
+const Option kOptNode{"--node", "NAME", "this node's name (overrides node:; default the host name)"};
+const Option kOptBaseline{"--baseline", "FILE", "the installed baseline (overrides baseline:)"};
+const Option kOptPublicKey{"--public-key", "FILE", "public key that verifies baselines (overrides public_key:)"};
+const Option kOptSigningKey{"--signing-key", "FILE", "private key that signs what is written (unsigned without it)"};
+const Option kOptOutput{"--output", "FILE|-", "where the baseline goes; - is stdout"};
+const Option kOptJson{"--json", nullptr, "one JSON document on stdout (schema in the README, Reports and --json)"};
+const Option kOptQuiet{"--quiet", nullptr, "no progress line on stderr (it is drawn only on a terminal anyway)"};
+const Option kOptAllowUnsigned{"--allow-unsigned", nullptr,
+                               "read a baseline without verifying its signature (experiments; warns on every use)"};
+const Option kOptAllowNodeMismatch{"--allow-node-mismatch", nullptr, "take a baseline made for another node, with a warning"};
+
+const ExitDoc kOk{kExitOk}, kUsage{kExitUsage}, kUnreadable{kExitBaselineUnreadable},
+    kSignature{kExitSignatureInvalid}, kMismatch{kExitBaselineMismatch}, kIo{kExitIo};
+
 }  // namespace
 
 const std::vector<Command>& driftctl_commands() {
   static const std::vector<Command> kCommands = {
       {"keygen", "--signing-key FILE --public-key FILE",
        "Generate an Ed25519 key pair (PEM). The signing key is written with mode 0600 and belongs on the "
-       "operator's machine, never on a node; nodes need only the public key.",
+       "operator's machine, never on a node; nodes need only the public key. Refuses to overwrite either file.",
+       {{"--signing-key", "FILE", "where the private key goes (mode 0600)"},
+        {"--public-key", "FILE", "where the public key goes"}},
+       0, 0,
+       "driftctl keygen --signing-key op.pem --public-key baseline.pub",
+       {kOk, kUsage, {kExitIo, "a key file exists already or cannot be written"}},
        cmd_keygen},
-      {"baseline create", "[--config F] [--root DIR] --output FILE|- [--signing-key FILE] [--quiet]",
+      {"baseline create", "[--config F] [--root DIR] [--node NAME] --output FILE|- [--signing-key FILE] [--quiet]",
        "Scan the configured paths and write a baseline: the index of every entry, metadata, and snapshots "
        "of small world-readable text files. Unsigned without --signing-key, so it can be signed elsewhere.",
+       {kOptConfig, kOptRoot, kOptNode, kOptOutput, kOptSigningKey, kOptQuiet},
+       0, 0,
+       "driftctl baseline create --output - | ssh op@laptop driftctl baseline sign --signing-key op.pem - > node.drift",
+       {kOk, kUsage, {kExitIo, "the root or none of the configured paths can be read, a key or the output fails"}},
        cmd_baseline_create},
       {"baseline sign", "--signing-key FILE IN|- [--output FILE|-]",
        "Sign a baseline (in place for a file, to stdout for -). Refuses a corrupt payload.",
+       {{"--signing-key", "FILE", "the private key (from keygen)"},
+        {"--output", "FILE|-", "write the signed baseline here instead of over IN"}},
+       1, 1,
+       "driftctl baseline sign --signing-key op.pem node2.drift",
+       {kOk, kUsage, kUnreadable, kIo},
        cmd_baseline_sign},
       {"baseline verify", "[--public-key FILE] [--config F] BASELINE|-",
        "Verify a baseline's signature and format; prints one line and exits 0, or refuses with the reason.",
+       {kOptPublicKey, kOptConfig},
+       1, 1,
+       "driftctl baseline verify --public-key baseline.pub node2.drift",
+       {kOk, kUsage, kUnreadable, kSignature, kIo},
        cmd_baseline_verify},
       {"baseline install", "[--config F] [--public-key FILE] [--baseline DEST] [--allow-node-mismatch] BASELINE|-",
        "Verify with the configured public key, refuse another node's or an older serial, and write it "
        "atomically to the configured baseline path.",
+       {kOptConfig, kOptPublicKey, {"--baseline", "DEST", "install here instead of the configured baseline: path"},
+        kOptAllowNodeMismatch},
+       1, 1,
+       "driftctl baseline install node2.drift",
+       {kOk, kUsage, kUnreadable, kSignature, {kExitBaselineMismatch, "another node's baseline, or an older serial (no rollback)"}, kIo},
        cmd_baseline_install},
       {"baseline show", "[--public-key FILE] [--json] [--allow-unsigned] BASELINE|-",
-       "Print a verified baseline's metadata (or, with --json, every entry).", cmd_baseline_show},
+       "Print a verified baseline's metadata (or, with --json, every entry).",
+       {kOptPublicKey, kOptConfig, {"--json", nullptr, "metadata and every entry as one JSON document"},
+        kOptAllowUnsigned},
+       1, 1,
+       "driftctl baseline show --json /var/lib/driftd/baseline.drift | jq '.entries[] | select(.severity==\"critical\")'",
+       {kOk, kUsage, kUnreadable, kSignature, kIo},
+       cmd_baseline_show},
       {"check", "[--config F] [--root DIR] [--baseline FILE] [--public-key FILE] [--json] [--quiet]",
-       "Scan this node and compare it with its signed baseline. Exit: 0 no drift; OR of 1 added, 2 removed, "
-       "4 changed or a critical expect: rule violated, 8 incomplete scan; 16+ errors. Changed files of a known "
-       "format show their key diffs.",
+       "Scan this node and compare it with its signed baseline; critical drift is listed first. Changed "
+       "files of a known format show their key diffs; the config's expect: rules are checked too.",
+       {kOptConfig, kOptRoot, kOptNode, kOptBaseline, kOptPublicKey, kOptJson, kOptQuiet, kOptAllowUnsigned,
+        kOptAllowNodeMismatch},
+       0, 0,
+       "driftctl check --json | jq '.drift[] | select(.severity==\"critical\")'",
+       {kOk, {1}, {2}, {4}, {8}, kUsage, kUnreadable, kSignature, kMismatch,
+        {kExitIo, "a key, the root or none of the configured paths can be read"}},
        cmd_check},
       {"diff", "[--public-key FILE] [--json] [--peer] [--all-attributes] BASELINE_A BASELINE_B",
        "Compare two baselines (two nodes that should match, or yesterday and today). Same exit bits as check. "
        "Between two nodes (or with --peer) inode, ctime and mtime are not compared, since they differ between "
-       "any two machines; --all-attributes compares them anyway.",
+       "any two machines; --all-attributes compares them anyway. A node mismatch is the point, never refused.",
+       {kOptPublicKey, kOptConfig, kOptJson, kOptAllowUnsigned,
+        {"--peer", nullptr, "the two baselines are of two machines: leave out inode, ctime, mtime"},
+        {"--all-attributes", nullptr, "compare inode, ctime and mtime between two nodes too"}},
+       2, 2,
+       "driftctl diff node2.drift node3.drift",
+       {kOk, {1}, {2}, {4}, {8}, kUsage, kUnreadable, kSignature, kIo},
        cmd_diff},
       {"accept", "[--config F] [--root DIR] [--baseline FILE] (--path P ... | --all | --explained [--trust-dpkg-database]) --output FILE|- [--signing-key FILE]",
        "Re-scan and write a new baseline (higher serial) that takes the current state of the given paths "
        "(of everything with --all, or of exactly the drift dpkg explains with --explained: the nightly "
        "upgrade in one command, hand edits stay reported) and keeps the rest as it was. --explained takes "
        "only package causes proven through apt's signed archive chain; --trust-dpkg-database takes dpkg's word too.",
+       {kOptConfig, kOptRoot, kOptNode, kOptBaseline, kOptPublicKey, kOptOutput, kOptSigningKey,
+        {"--path", "P", "take the current state under host path P, or runtime state like 'module:*'", true},
+        {"--all", nullptr, "take the current state of everything"},
+        {"--explained", nullptr, "take exactly the drift a package upgrade explains (apt's signed chain)"},
+        {"--trust-dpkg-database", nullptr, "with --explained: take dpkg's database's word without signed proof"},
+        kOptQuiet, kOptAllowUnsigned, kOptAllowNodeMismatch},
+       0, 0,
+       "driftctl accept --path /etc/ssh/sshd_config --output - | ssh op@laptop driftctl baseline sign --signing-key op.pem - > new.drift",
+       {kOk, kUsage, kUnreadable, kSignature, kMismatch, kIo},
        cmd_accept},
       {"exports check", "[--config F] [--root DIR] [--json]",
        "Check /etc/exports, /etc/exports.d/*.exports, /etc/nfs.conf and /var/lib/nfs/etab under --root: "
        "parse errors, fsid=0 outside exports.pseudo_root, duplicate fsids, 'host (rw)' world exports, "
        "clients outside exports.allowed_clients, the require/forbid/warn rules, nfs.conf expectations, and "
        "exports applied (etab) but not in the files or the other way round. Runs whatever exports.enabled "
-       "says. Prints 'file:line: rule: message' per violation. Exit: 0 clean or warnings only; 4 any "
-       "critical violation; 16+ errors.",
+       "says. Prints 'file:line: rule: message' per violation.",
+       {kOptConfig, kOptRoot, kOptJson},
+       0, 0,
+       "driftctl exports check --root /host --json",
+       {{kExitOk, "clean, or warnings only"}, {4, "a critical violation"}, kUsage,
+        {kExitIo, "the root is not a directory that can be read"}},
        cmd_exports_check},
       {"expect check", "[--config F] [--root DIR] [--node NAME] [--json]",
        "Check the config's expect: rules (sshd, kubelet, containerd, CNI, sysctl values as their owners read "
        "them; masked units) against the files under --root, without a baseline. Prints 'file:line: rule: "
-       "key: expected ..., is ...' per violation. Exit: 0 none or warnings only; 4 any critical violation; "
-       "16+ errors.",
+       "key: expected ..., is ...' per violation.",
+       {kOptConfig, kOptRoot, kOptNode, kOptJson},
+       0, 0,
+       "driftctl expect check --root /host",
+       {{kExitOk, "no violation, or warnings only"}, {4, "a critical expect: rule violated"}, kUsage,
+        {kExitIo, "the root is not a directory that can be read"}},
        cmd_expect_check},
       {"audit rules", "[--config F] [--root DIR]",
        "Print auditctl rules (-w PATH -p wa -k driftd) for the configured paths that exist under --root, the "
        "exports files when exports.enabled, and state_dir/audit-heartbeat; then compare the rule files under "
        "--root (etc/audit/rules.d/*.rules, etc/audit/audit.rules) with them and name what they do not cover. "
        "The rules loaded in the kernel are not read (that needs CAP_AUDIT_CONTROL).",
+       {kOptConfig, kOptRoot},
+       0, 0,
+       "driftctl audit rules > /etc/audit/rules.d/driftd.rules",
+       {kOk, kUsage, {kExitIo, "the rules cannot be written to stdout"}},
        cmd_audit_rules},
       {"config show", "[--config F | --default]",
        "Print the config driftctl would use: a file's effective config with defaults filled in, or the "
        "embedded default (always with --default, even when /etc/driftd/config.yaml exists).",
+       {{"--config", "FILE", "show this file's effective config, defaults filled in"},
+        {"--default", nullptr, "show the embedded default config"}},
+       0, 0,
+       "driftctl config show --default > /etc/driftd/config.yaml",
+       {kOk, kUsage},
        cmd_config_show},
-      {"report", kReportUsage, kReportHelp, cmd_report},
+      {"report",
+       "[--config F] [--loki URL] [--since 6w | --from T [--to T]] [--node N ...] "
+       "[--format text|markdown|html|json] [--output F|-] [--input FILE] [--quiet]",
+       "Sum up driftd's Loki lines ({job=\"driftd\"}: drift, exports, expectations, heartbeats, baselines) per "
+       "node, kind, severity, cause, actor class, path class and ISO week, with reverts, top paths, the baselines "
+       "installed and whether driftd was alive each week; then evaluate the Stage C decision table (seed 004, C.3) "
+       "on it, each row with the lines that make it hold. The choice of outcome is left to the operator. Markdown "
+       "is a ready 'Drift telemetry summary' for the ADR; HTML is one self-contained file with charts.",
+       {kOptConfig,
+        {"--loki", "URL", "Loki's base URL (default the config's loki.url)"},
+        {"--since", "DUR", "the last DUR: Ns, Nm, Nh, Nd or Nw (default 6w)"},
+        {"--from", "T", "from T: RFC 3339, YYYY-MM-DD (UTC) or @UNIX_SECONDS"},
+        {"--to", "T", "up to T (with --from; default now)"},
+        {"--node", "N", "only node N", true},
+        {"--format", "FMT", "text, markdown, html or json (default text)"},
+        {"--output", "FILE|-", "where the report goes (default stdout)"},
+        {"--input", "FILE", "read logcli's --output=jsonl from FILE instead of querying Loki"},
+        {"--limit", "N", "Loki entries per request (default 5000)"},
+        {"--max-query-length", "DUR", "longest range of one Loki request (default 721h)"},
+        kOptQuiet},
+       0, 0,
+       "driftctl report --loki http://loki:3100 --since 6w --format markdown --output summary.md",
+       {{kExitOk, "report written"}, kUsage, {kExitIo, "Loki unreachable or refusing, input or output unreadable"}},
+       cmd_report},
   };
   return kCommands;
+}
+
+ArgSpec arg_spec(const Command& command) {
+  ArgSpec spec;
+  for (const Option& o : command.options) {
+    if (!o.value) spec.bool_flags.insert(o.flag);
+    else if (o.repeatable) spec.repeat_flags.insert(o.flag);
+    else spec.value_flags.insert(o.flag);
+  }
+  spec.min_positional = command.min_positional;
+  spec.max_positional = command.max_positional;
+  return spec;
 }
 
 }  // namespace drift

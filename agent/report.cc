@@ -1,8 +1,11 @@
-// Reports. Both renderings walk the same comparison so they cannot disagree;
-// every path goes through escape_bytes, and JSON is produced by nlohmann::json
-// (which escapes quotes), so an odd file name can never break either.
+// Reports. Both renderings walk the same comparison in the same order
+// (critical first) so they cannot disagree; every path goes through
+// escape_bytes, and JSON is produced by nlohmann::json (which escapes quotes),
+// so an odd file name can never break either. Text shows times readable, JSON
+// their raw values and numbers as numbers (schema 2).
 #include "agent/report.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "agent/audit_attribution.h"
@@ -12,6 +15,19 @@
 
 namespace drift {
 namespace {
+
+// The order both renderings list drift in: critical first, each group in the
+// comparison's (path) order. Indexes, since actors are kept by drift index.
+std::vector<size_t> report_order(const Comparison& c) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < c.drifts.size(); ++i) {
+    if (c.drifts[i].severity == Severity::kCritical) order.push_back(i);
+  }
+  for (size_t i = 0; i < c.drifts.size(); ++i) {
+    if (c.drifts[i].severity != Severity::kCritical) order.push_back(i);
+  }
+  return order;
+}
 
 const std::string* find_snapshot(const std::map<std::string, std::string>* snaps, const Entry* e) {
   if (!snaps || !e || !e->has_sha256) return nullptr;
@@ -153,7 +169,7 @@ void add_cause_json(const DriftCause& cause, nlohmann::json* item) {
 std::string render_text_report(const ReportInput& in) {
   const Comparison& c = *in.comparison;
   std::string out = in.title + "\n";
-  for (const auto& [k, v] : in.facts) out += "  " + k + ": " + v + "\n";
+  for (const ReportFact& f : in.facts) out += "  " + f.key + ": " + f.text + "\n";
   size_t critical = 0;
   for (const Drift& d : c.drifts) critical += d.severity == Severity::kCritical;
   out += "summary: " + std::to_string(in.entries) + " entries, " + std::to_string(c.added) + " added, " +
@@ -167,7 +183,8 @@ std::string render_text_report(const ReportInput& in) {
            " package\n";
   }
   for (const std::string& w : in.warnings) out += "warning: " + w + "\n";
-  for (const Drift& d : c.drifts) {
+  for (const size_t i : report_order(c)) {
+    const Drift& d = c.drifts[i];
     const Entry* e = d.after ? d.after : d.before;
     // Appended piece by piece (GCC 12 -O3 warns falsely on "\n" + std::string).
     out += '\n';
@@ -181,12 +198,12 @@ std::string render_text_report(const ReportInput& in) {
     out += ")\n";
     if (in.causes) out += "  cause: " + cause_text(d.cause) + "\n";
     if (in.causes && !d.cause.proof.empty()) out += "  package proof: " + proof_text(d.cause) + "\n";
-    if (in.actors) out += "  actor: " + actor_text((*in.actors)[static_cast<size_t>(&d - c.drifts.data())]) + "\n";
+    if (in.actors) out += "  actor: " + actor_text((*in.actors)[i]) + "\n";
     if (d.kind == DriftKind::kChanged) {
       for (const auto& info : kAttributes) {
         if (!d.changed.has(info.attr)) continue;
-        out += "  " + std::string(info.label) + ": " + attr_value_text(*d.before, info.attr) + " -> " +
-               attr_value_text(*d.after, info.attr) + "\n";
+        out += "  " + std::string(info.label) + ": " + attr_value_display(*d.before, info.attr) + " -> " +
+               attr_value_display(*d.after, info.attr) + "\n";
       }
     } else if (e->type == EntryType::kRuntime) {
       out += "  value: " + attr_value_text(*e, Attr::kValue) + "\n";
@@ -215,6 +232,67 @@ std::string render_text_report(const ReportInput& in) {
   return out;
 }
 
+std::string readable_time(int64_t seconds) {
+  char buf[64];
+  const time_t tt = static_cast<time_t>(seconds);
+  struct tm tm;
+  if (!gmtime_r(&tt, &tm)) return std::to_string(seconds);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+std::string readable_time_ns(int64_t ns) {
+  int64_t seconds = ns / 1000000000, rest = ns % 1000000000;
+  if (rest < 0) {
+    rest += 1000000000;
+    --seconds;
+  }
+  std::string out = readable_time(seconds);
+  if (rest == 0) return out;
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(rest));
+  return out.insert(out.size() - 4, frac);  // before " UTC"
+}
+
+nlohmann::json attr_value_json(const Entry& e, Attr attr) {
+  switch (attr) {
+    case Attr::kUid: return e.uid;
+    case Attr::kGid: return e.gid;
+    case Attr::kSize: return e.size;
+    case Attr::kMtime: return e.mtime_ns;
+    case Attr::kCtime: return e.ctime_ns;
+    case Attr::kInode: return e.inode;
+    case Attr::kNlink: return e.nlink;
+    case Attr::kSha256: return e.has_sha256 ? nlohmann::json(hex_encode(e.sha256)) : nlohmann::json();
+    case Attr::kXattrs: {
+      if (e.xattrs.empty()) return nullptr;
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [name, value] : e.xattrs) {
+        out[escape_bytes(name)] = "0x" + hex_encode(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+      }
+      return out;
+    }
+    default: return attr_value_text(e, attr);  // type, mode (octal text), target, value
+  }
+}
+
+std::string attr_value_display(const Entry& e, Attr attr) {
+  if (attr == Attr::kMtime) return readable_time_ns(e.mtime_ns);
+  if (attr == Attr::kCtime) return readable_time_ns(e.ctime_ns);
+  return attr_value_text(e, attr);
+}
+
+nlohmann::json changed_attributes_typed_json(const Drift& d) {
+  nlohmann::json changed = nlohmann::json::object();
+  for (const auto& info : kAttributes) {
+    if (d.changed.has(info.attr)) {
+      changed[info.token] = {{"old", attr_value_json(*d.before, info.attr)},
+                             {"new", attr_value_json(*d.after, info.attr)}};
+    }
+  }
+  return changed;
+}
+
 nlohmann::json changed_attributes_json(const Drift& d) {
   nlohmann::json changed = nlohmann::json::object();
   for (const auto& info : kAttributes) {
@@ -230,7 +308,7 @@ std::string render_json_report(const ReportInput& in) {
   using nlohmann::json;
   const Comparison& c = *in.comparison;
   json summary = json::object();
-  for (const auto& [k, v] : in.facts) summary[k] = v;
+  for (const ReportFact& f : in.facts) summary[f.key] = f.value;
   size_t critical = 0;
   for (const Drift& d : c.drifts) critical += d.severity == Severity::kCritical;
   summary["entries"] = in.entries;
@@ -247,16 +325,17 @@ std::string render_json_report(const ReportInput& in) {
   if (in.expectations) summary["expectations_violated"] = in.expectations->size();
   summary["exit_code"] = in.exit_code;
   json drift = json::array();
-  for (const Drift& d : c.drifts) {
+  for (const size_t i : report_order(c)) {
+    const Drift& d = c.drifts[i];
     const Entry* e = d.after ? d.after : d.before;
     json item = {{"path", escape_bytes(d.path())},
                  {"kind", drift_kind_name(d.kind)},
                  {"severity", severity_name(d.severity)},
                  {"type", entry_type_name(e->type)}};
     if (in.causes) add_cause_json(d.cause, &item);
-    if (in.actors) item["actor"] = actor_json((*in.actors)[static_cast<size_t>(&d - c.drifts.data())], in.actors_argv);
+    if (in.actors) item["actor"] = actor_json((*in.actors)[i], in.actors_argv);
     if (d.kind == DriftKind::kChanged) {
-      item["changed"] = changed_attributes_json(d);
+      item["changed"] = changed_attributes_typed_json(d);
     } else if (e->has_sha256) {
       item["sha256"] = hex_encode(e->sha256);
     } else if (e->type == EntryType::kRuntime) {
@@ -272,13 +351,13 @@ std::string render_json_report(const ReportInput& in) {
   // Reverted or touched: not drift, shown as information.
   json touched = json::array();
   for (const Drift& d : c.touched) {
-    touched.push_back({{"path", escape_bytes(d.path())}, {"changed", changed_attributes_json(d)}});
+    touched.push_back({{"path", escape_bytes(d.path())}, {"changed", changed_attributes_typed_json(d)}});
   }
   json incomplete = json::array();
   for (const Entry* e : in.incomplete) {
     incomplete.push_back({{"path", escape_bytes(e->path)}, {"status", entry_status_name(e->status)}});
   }
-  json doc = {{"summary", summary}, {"drift", drift}, {"touched", touched}, {"incomplete", incomplete}, {"warnings", in.warnings}};
+  json doc = {{"schema", kReportJsonSchema}, {"summary", summary}, {"drift", drift}, {"touched", touched}, {"incomplete", incomplete}, {"warnings", in.warnings}};
   if (in.expectations) doc["expectations"] = expectations_json(*in.expectations);
   // The diff text is escaped by the JSON encoder; replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -1,9 +1,11 @@
 // Check and diff reports: text for people, JSON for tools.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/correlate.h"
@@ -13,10 +15,39 @@
 
 namespace drift {
 
+/// The version of the JSON documents of check, diff, baseline show and expect
+/// check, as their "schema" field says (README, Reports and --json). 1 had no
+/// field and numbers as strings; 2 has JSON numbers, null for an absent hash,
+/// raw times.
+inline constexpr int kReportJsonSchema = 2;
+
+/// One summary fact: its text for people, its JSON value for tools
+/// (a number stays a number there; a time is its raw value).
+struct ReportFact {
+  ReportFact(std::string k, std::string t) : key(std::move(k)), text(t), value(std::move(t)) {}
+  ReportFact(std::string k, std::string t, nlohmann::json v) : key(std::move(k)), text(std::move(t)), value(std::move(v)) {}
+  std::string key, text;
+  nlohmann::json value;
+};
+
+/// "2026-12-01 19:02:11 UTC": a time in the text reports (seconds since the epoch).
+std::string readable_time(int64_t seconds);
+
+/// The same with the nanoseconds when there are any: "2026-12-01 19:02:11.000000123 UTC".
+std::string readable_time_ns(int64_t ns);
+
+/// An attribute's value in a JSON report: numbers as JSON numbers, times as
+/// integer nanoseconds since the epoch, mode as octal text ("0644"), an
+/// absent hash or xattr set as null, xattrs as {name: "0xHEX"}.
+nlohmann::json attr_value_json(const Entry& entry, Attr attr);
+
+/// An attribute's value in a text report: attr_value_text, with times readable.
+std::string attr_value_display(const Entry& entry, Attr attr);
+
 struct ReportInput {
   const Comparison* comparison = nullptr;
   std::string title;                  // "check of k8s-node2 against baseline serial 3"
-  std::vector<std::pair<std::string, std::string>> facts;  // summary key/values (strings)
+  std::vector<ReportFact> facts;      // summary key/values
   size_t entries = 0;                 // entries compared (current side)
   std::vector<const Entry*> incomplete;  // entries the scan could not read fully
   std::vector<std::string> warnings;
@@ -52,10 +83,15 @@ std::string proof_text(const DriftCause& cause);
 void add_cause_json(const DriftCause& cause, nlohmann::json* item);
 
 /// {attr: {"old": ..., "new": ...}} for the attributes a changed drift
-/// changed: the same object in JSON reports and driftd's Loki lines.
+/// changed, values as text (attr_value_text): driftd's Loki lines.
 nlohmann::json changed_attributes_json(const Drift& drift);
 
+/// The same with the values of attr_value_json: the JSON reports (schema 2).
+nlohmann::json changed_attributes_typed_json(const Drift& drift);
+
+/// Critical drift first, then the rest, each in path order.
 std::string render_text_report(const ReportInput& input);
+/// The same order; "schema": kReportJsonSchema at the top.
 std::string render_json_report(const ReportInput& input);
 
 }  // namespace drift

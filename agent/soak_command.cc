@@ -23,19 +23,6 @@
 
 namespace drift {
 
-const char* const kReportUsage =
-    "[--config F] [--loki URL] [--since 6w | --from T [--to T]] [--node N ...] "
-    "[--format text|markdown|html|json] [--output F|-] [--input FILE] [--quiet]";
-const char* const kReportHelp =
-    "Sum up driftd's Loki lines ({job=\"driftd\"}: drift, exports, expectations, heartbeats, baselines) per node, "
-    "kind, severity, cause, actor class, path class and ISO week, with reverts, top paths, the baselines installed "
-    "and whether driftd was alive each week; then evaluate the Stage C decision table (seed 004, C.3) on it, each "
-    "row with the lines that make it hold. The choice of outcome is left to the operator. T is RFC 3339, "
-    "YYYY-MM-DD (UTC) or @UNIX_SECONDS; --since takes Ns, Nm, Nh, Nd or Nw (default 6w). --input reads logcli's --output=jsonl "
-    "instead of Loki. Markdown is a ready 'Drift telemetry summary' for the ADR; HTML is one self-contained file "
-    "with charts. Tuning: --limit N (entries per request, 5000), --max-query-length DUR (721h). Exit: 0 report "
-    "written; 16 usage; 20 Loki unreachable or refusing, input or output unreadable.";
-
 namespace {
 
 int fail(int code, const std::string& message) {
@@ -72,21 +59,8 @@ bool parse_time(const std::string& s, int64_t* ns) {
 
 }  // namespace
 
-int cmd_report(const std::vector<std::string>& argv) {
-  for (const std::string& a : argv) {
-    if (a == "--help" || a == "-h") {
-      std::printf("usage: driftctl report %s\n\n%s\n", kReportUsage, kReportHelp);
-      return kExitOk;
-    }
-  }
-  Args a;
+int cmd_report(const Args& a) {
   std::string err;
-  if (!parse_args(argv, {{"--config", "--loki", "--since", "--from", "--to", "--format", "--output", "--input", "--limit",
-                          "--max-query-length"},
-                         {"--quiet"}, {"--node"}, 0, 0},
-                  &a, &err)) {
-    return fail(kExitUsage, err);
-  }
   const std::string format = a.get("--format", "text");
   if (format != "text" && format != "markdown" && format != "html" && format != "json") {
     return fail(kExitUsage, "--format takes text, markdown, html or json, not '" + format + "'");

@@ -1,15 +1,12 @@
 // driftctl report: the soak summary of driftd's Loki lines (soak/), as a verb.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "lib/cli_args.h"
 
 namespace drift {
 
-extern const char* const kReportUsage;
-extern const char* const kReportHelp;
-
-/// The verb's handler: flags, config, Loki or --input, writer, exit code.
-int cmd_report(const std::vector<std::string>& argv);
+/// The verb's handler (its options are in driftctl's verb table): range,
+/// config, Loki or --input, writer, exit code.
+int cmd_report(const Args& args);
 
 }  // namespace drift

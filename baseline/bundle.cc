@@ -585,7 +585,7 @@ bool read_baseline_bytes(std::string_view file, const BaselineReadOptions& optio
   if (!read_payload(payload, options, b, refuse_unsigned, err)) return false;
   if (refuse_unsigned) {
     *error = BaselineError::kSignature;
-    *err = "baseline is unsigned (sign it with `driftctl baseline sign`, or pass --allow-unsigned)";
+    *err = "baseline is unsigned (sign it with `driftctl baseline sign`)";
     return false;
   }
   *error = BaselineError::kNone;

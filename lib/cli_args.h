@@ -21,6 +21,7 @@ struct Args {
   std::map<std::string, std::vector<std::string>> repeated;
   std::set<std::string> bools;
   std::vector<std::string> positional;
+  bool help = false;  // --help or -h was given (anywhere but as a flag's value)
 
   bool has(const std::string& flag) const { return values.count(flag) || bools.count(flag); }
   std::string get(const std::string& flag, const std::string& fallback = "") const {
@@ -30,6 +31,7 @@ struct Args {
 };
 
 /// Parses argv[0..argc) per spec; "-" alone is a positional (stdin/stdout).
+/// --help and -h set args->help and win over any error in the other words.
 bool parse_args(const std::vector<std::string>& argv, const ArgSpec& spec, Args* args, std::string* err);
 
 }  // namespace drift

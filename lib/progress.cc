@@ -29,15 +29,29 @@ void Progress::finish() {
   std::fflush(stderr);
 }
 
+std::string progress_line(uint64_t entries, uint64_t total_entries, uint64_t bytes, uint64_t total_bytes,
+                          double elapsed_seconds) {
+  const double mb = static_cast<double>(bytes) / 1e6;
+  char buf[160];
+  std::string line = std::to_string(entries);
+  if (total_entries > 0) line += "/" + std::to_string(total_entries);
+  std::snprintf(buf, sizeof buf, " entries, %.0f", mb);
+  line += buf;
+  if (total_bytes > 0) {
+    std::snprintf(buf, sizeof buf, "/%.0f", static_cast<double>(total_bytes) / 1e6);
+    line += buf;
+  }
+  std::snprintf(buf, sizeof buf, " MB, %.0f MB/s, %.1fs", elapsed_seconds > 0 ? mb / elapsed_seconds : 0.0,
+                elapsed_seconds);
+  return line + buf;
+}
+
 void Progress::draw() {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double mb = static_cast<double>(bytes_.load()) / 1e6;
-  std::fprintf(stderr, "\r\033[K%llu/%llu entries, %.0f/%.0f MB, %.0f MB/s, %.1fs",
-               static_cast<unsigned long long>(entries_.load()),
-               static_cast<unsigned long long>(total_entries_.load()), mb,
-               static_cast<double>(total_bytes_.load()) / 1e6, elapsed > 0 ? mb / elapsed : 0.0,
-               elapsed);
+  const std::string line =
+      progress_line(entries_.load(), total_entries_.load(), bytes_.load(), total_bytes_.load(), elapsed);
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
 }
 

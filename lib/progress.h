@@ -6,9 +6,16 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace drift {
+
+/// The status line (without the carriage return): "1200/8812 entries, 40/310
+/// MB, 12 MB/s, 3.4s" with a total, "1200 entries, 40 MB, 12 MB/s, 3.4s"
+/// while the total is not known (0): never "1200/0".
+std::string progress_line(uint64_t entries, uint64_t total_entries, uint64_t bytes, uint64_t total_bytes,
+                          double elapsed_seconds);
 
 /// Counters the scan bumps; when enabled a thread redraws one status line on
 /// stderr four times a second: entries, bytes, rate, elapsed.

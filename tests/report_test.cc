@@ -130,3 +130,40 @@ TEST_CASE("report: a changed file of a known format shows its key diffs; secrets
   CHECK(bad.find("  no key diff: now: line 2: invalid YAML") != std::string::npos);
   CHECK(bad.find("+cgroupDriver: [systemd") != std::string::npos);
 }
+
+TEST_CASE("ReportJsonSchema2NumbersAreNumbersAbsentHashIsNullTimesRaw") {
+  Fixture f;
+  f.before.size = 10;
+  f.after.size = 4096;
+  f.before.mtime_ns = 1764615731'000000007;
+  f.after.mtime_ns = 1764616000'000000000;
+  f.after.has_sha256 = false;
+  f.c.drifts[1].changed.add(Attr::kSize);
+  f.c.drifts[1].changed.add(Attr::kMtime);
+  f.c.drifts[1].changed.add(Attr::kSha256);
+  f.in.facts.push_back({"baseline_serial", "3", 3});
+  f.in.facts.push_back({"baseline_created", readable_time(1764615731), 1764615731});
+  const nlohmann::json doc = nlohmann::json::parse(render_json_report(f.in));
+  CHECK(doc["schema"] == kReportJsonSchema);
+  CHECK(doc["summary"]["baseline_serial"] == 3);
+  CHECK(doc["summary"]["baseline_created"] == 1764615731);
+  const nlohmann::json& changed = doc["drift"][1]["changed"];
+  CHECK(changed["size"]["new"] == 4096);
+  CHECK(changed["mtime"]["old"] == 1764615731000000007LL);
+  CHECK(changed["mode"]["new"] == "0600");
+  CHECK(changed["sha256"]["new"].is_null());
+  CHECK(changed["sha256"]["old"].is_string());
+  const std::string text = render_text_report(f.in);
+  CHECK(text.find("  baseline_created: 2025-12-01 19:02:11 UTC\n") != std::string::npos);
+  CHECK(text.find("  mtime: 2025-12-01 19:02:11.000000007 UTC -> 2025-12-01 19:06:40 UTC\n") != std::string::npos);
+}
+
+TEST_CASE("ReportCriticalDriftFirstInTextAndJson") {
+  Fixture f;
+  std::swap(f.c.drifts[0], f.c.drifts[1]);  // the warning first in path order
+  const std::string text = render_text_report(f.in);
+  CHECK(text.find("added [critical]") < text.find("changed [warning]"));
+  const nlohmann::json doc = nlohmann::json::parse(render_json_report(f.in));
+  CHECK(doc["drift"][0]["severity"] == "critical");
+  CHECK(doc["drift"][1]["severity"] == "warning");
+}

@@ -32,6 +32,13 @@ run 17 check --config "$T/config.yaml" --baseline "$T/garbage.drift"
 run 0 baseline create --config "$T/config.yaml" --output "$T/unsigned.drift"
 run 18 check --config "$T/config.yaml" --baseline "$T/unsigned.drift"
 has "unsigned" err
+has "pass --allow-unsigned" err
+# install and verify accept no --allow-unsigned: their refusal does not offer it.
+run 18 baseline install --config "$T/config.yaml" "$T/unsigned.drift"
+has "unsigned" err
+hasnt "allow-unsigned" err
+run 18 baseline verify --public-key "$T/key.pub" "$T/unsigned.drift"
+hasnt "allow-unsigned" err
 run 0 check --config "$T/config.yaml" --baseline "$T/unsigned.drift" --allow-unsigned
 has "WARNING: --allow-unsigned" err
 

@@ -18,7 +18,7 @@ got=$(python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
 entries = doc["entries"] if isinstance(doc, dict) else doc
-print(next((e.get("sha256", "") for e in entries if e["path"] == "/etc/secret"), "missing"))' "$T/show.json") ||
+print(next((e.get("sha256") or "" for e in entries if e["path"] == "/etc/secret"), "missing"))' "$T/show.json") ||
   fail "cannot read the entries of baseline show --json"
 [[ $got == "$want" ]] || fail "/etc/secret recorded with sha256 '$got', expected $want"
 "${SP[@]}" "$DRIFTCTL" check --config "$CONFIG" --quiet > "$T/check.out" 2>&1 ||
