@@ -104,13 +104,17 @@ bool Spool::append(const std::vector<LokiEntry>& entries, SpoolDrops* dropped, s
     held_.push_back(Held{e, bytes});
     held_bytes_ += bytes;
   }
+  // The memory bound is for what waits: a batch larger than it (the first
+  // check of a node with 20,000 drifted paths) is written whole when
+  // state_dir takes it, and trimmed only when it must wait.
+  if (flush_held_locked(dropped, err)) return true;
   while (held_.size() > kMaxHeldLines || held_bytes_ > kMaxHeldBytes) {
     held_bytes_ -= held_.front().bytes;
     held_.pop_front();
     ++dropped_;
     ++dropped->memory_full;
   }
-  return flush_held_locked(dropped, err);
+  return false;
 }
 
 bool Spool::flush_held(SpoolDrops* dropped, std::string* err) {

@@ -75,3 +75,19 @@ TEST_CASE("Spool: lines that cannot be written wait in memory, bounded, and are 
   CHECK(seg.entries.back().ts_ns == int64_t(1 + Spool::kMaxHeldLines));
 }
 
+
+TEST_CASE("Spool: a batch larger than the in-memory bound is written whole when state_dir takes it") {
+  TempDir dir;
+  std::string err;
+  SpoolDrops dropped;
+  Spool spool;
+  REQUIRE(spool.open(dir.path() + "/spool", 64 << 20, &err));
+  std::vector<LokiEntry> many;
+  const uint64_t n = Spool::kMaxHeldLines + 5000;
+  for (uint64_t i = 0; i < n; ++i) many.push_back(LokiEntry{{{"job", "driftd"}}, int64_t(1 + i), "drift"});
+  REQUIRE(spool.append(many, &dropped, &err));
+  CHECK(dropped.memory_full == 0);
+  CHECK(spool.dropped_total() == 0);
+  CHECK(spool.held() == 0);
+  CHECK(spool.entries() == n);
+}
