@@ -11,6 +11,7 @@
 #include "agent/drift_judge.h"
 #include "agent/highest_serial.h"
 #include "baseline/signer.h"
+#include "baseline_test_util.h"
 #include "test_util.h"
 
 using namespace drift;
@@ -33,7 +34,7 @@ struct Fixture {
   DaemonSources sources{&metrics, [](const std::string&) {}};
   std::vector<std::string> log;
   DriftJudge judge{&metrics, &health, &sources, [this](const std::string& m) { log.push_back(m); }};
-  Entry hosts = file_entry("/etc/hosts", 1);
+  Entry hosts = test::snapshot_entry("/etc/hosts", kHosts);
 
   Fixture() {
     std::string err;
@@ -51,23 +52,9 @@ struct Fixture {
     rule.recursive = false;
     rule.severity = Severity::kCritical;
     config.paths = {rule};
-    const std::string digest = sha256_bytes(kHosts);
-    std::copy(digest.begin(), digest.end(), hosts.sha256.begin());
-    hosts.size = kHosts.size();
-    hosts.snapshot = true;
   }
   void install(const std::string& node, uint64_t serial) {
-    Baseline b;
-    b.meta.node = node;
-    b.meta.created = 1790000000 + static_cast<int64_t>(serial);
-    b.meta.serial = serial;
-    b.meta.tool_version = "driftd test";
-    b.meta.config_sha256 = std::string(64, 'c');
-    b.entries = {hosts};
-    b.snapshots[hex_encode(hosts.sha256)] = kHosts;
-    std::string bytes, err;
-    REQUIRE(write_baseline_bytes(b, &signing, &bytes, &err));
-    test::write_file(config.baseline, bytes);
+    test::write_file(config.baseline, test::signed_one_file_baseline(signing, node, serial, hosts, kHosts));
   }
   static ScanResult result_of(std::vector<Entry> entries) {
     ScanResult r;

@@ -7,6 +7,7 @@
 
 #include "agent/installed_baseline.h"
 #include "baseline/signer.h"
+#include "baseline_test_util.h"
 #include "test_util.h"
 
 using namespace drift;
@@ -25,22 +26,8 @@ struct Fixture {
   }
   // Installs a baseline for NODE with SERIAL whose /etc/hosts holds CONTENT.
   void install(const std::string& node, uint64_t serial, const std::string& content = "127.0.0.1 localhost\n") {
-    Baseline b;
-    b.meta.node = node;
-    b.meta.created = 1790000000 + static_cast<int64_t>(serial);
-    b.meta.serial = serial;
-    b.meta.tool_version = "driftd test";
-    b.meta.config_sha256 = std::string(64, 'c');
-    Entry e = test::file_entry("/etc/hosts");
-    const std::string digest = sha256_bytes(content);
-    std::copy(digest.begin(), digest.end(), e.sha256.begin());
-    e.size = content.size();
-    e.snapshot = true;
-    b.entries = {e};
-    b.snapshots[hex_encode(e.sha256)] = content;
-    std::string bytes, err;
-    REQUIRE(write_baseline_bytes(b, &signing, &bytes, &err));
-    test::write_file(path, bytes);
+    test::write_file(path, test::signed_one_file_baseline(signing, node, serial,
+                                                          test::snapshot_entry("/etc/hosts", content), content));
   }
 };
 
