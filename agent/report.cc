@@ -282,26 +282,26 @@ std::string attr_value_display(const Entry& e, Attr attr) {
   return attr_value_text(e, attr);
 }
 
-nlohmann::json changed_attributes_typed_json(const Drift& d) {
+namespace {
+// Each changed attribute's old and new value, as VALUE renders them.
+template <class Value>
+nlohmann::json changed_attributes(const Drift& d, Value value) {
   nlohmann::json changed = nlohmann::json::object();
   for (const auto& info : kAttributes) {
     if (d.changed.has(info.attr)) {
-      changed[info.token] = {{"old", attr_value_json(*d.before, info.attr)},
-                             {"new", attr_value_json(*d.after, info.attr)}};
+      changed[info.token] = {{"old", value(*d.before, info.attr)}, {"new", value(*d.after, info.attr)}};
     }
   }
   return changed;
 }
+}  // namespace
+
+nlohmann::json changed_attributes_typed_json(const Drift& d) {
+  return changed_attributes(d, [](const Entry& e, Attr a) { return attr_value_json(e, a); });
+}
 
 nlohmann::json changed_attributes_json(const Drift& d) {
-  nlohmann::json changed = nlohmann::json::object();
-  for (const auto& info : kAttributes) {
-    if (d.changed.has(info.attr)) {
-      changed[info.token] = {{"old", attr_value_text(*d.before, info.attr)},
-                             {"new", attr_value_text(*d.after, info.attr)}};
-    }
-  }
-  return changed;
+  return changed_attributes(d, [](const Entry& e, Attr a) { return attr_value_text(e, a); });
 }
 
 std::string render_json_report(const ReportInput& in) {
